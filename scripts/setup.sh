@@ -1,0 +1,56 @@
+# Sourced by serve.sh and test.sh: installs, idempotently, every tool the project needs.
+# Each step checks first and does nothing when the right version is already there.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+# Builds are cached outside the clone, so a fresh clone on a used machine builds warm.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/jumpformer/target}"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+TRUNK_VERSION=0.21.14 # the newest Trunk that builds with rustc 1.95
+
+step() { printf '\n==> %s\n' "$*"; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_install() {
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@"
+}
+
+ensure_wasm_target() {
+  rustup target list --installed | grep -qx wasm32-unknown-unknown ||
+    { step "adding the wasm32 target"; rustup target add wasm32-unknown-unknown; }
+}
+
+ensure_trunk() {
+  [ "$(trunk --version 2>/dev/null)" = "trunk $TRUNK_VERSION" ] ||
+    { step "installing trunk $TRUNK_VERSION (about 20 minutes on 2 cores, once)"; cargo install trunk --version "$TRUNK_VERSION" --locked; }
+}
+
+# wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly; Trunk would otherwise
+# try to download one, which this network does not allow.
+ensure_wasm_bindgen() {
+  local version
+  version="$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"$/\1/p')"
+  [ "$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $version" ] ||
+    { step "installing wasm-bindgen-cli $version"; cargo install wasm-bindgen-cli --version "$version" --force; }
+}
+
+ensure_web_tools() {
+  ensure_wasm_target
+  ensure_trunk
+  ensure_wasm_bindgen
+}
+
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] || { step "installing chromium"; apt_install chromium; }
+}
+
+ensure_node() {
+  command -v npm >/dev/null || { step "installing node and npm"; apt_install nodejs npm; }
+  [ -f tests/browser/node_modules/playwright-core/package.json ] ||
+    { step "installing the browser-test packages"; (cd tests/browser && npm ci --no-audit --no-fund); }
+}

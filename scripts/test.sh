@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Sets up what the tests need and runs every test: native (cargo) and in headless Chromium.
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+ensure_web_tools
+ensure_chromium
+ensure_node
+
+step "native tests (core, CLI, protocol)"
+cargo test --locked
+
+step "building the page with trunk"
+trunk build --release --offline
+
+step "browser tests in headless Chromium (WebGPU on SwiftShader, and the CPU fallback)"
+cd tests/browser
+npm test

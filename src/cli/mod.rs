@@ -1,0 +1,50 @@
+//! The `jumpformer` command line: reproducible runs, scripting and benchmarks over the core.
+//!
+//! Every subcommand that reports numbers can print one JSON object per result line (`--json`),
+//! so scripts can depend on its shape.
+
+mod backend;
+mod bench;
+mod loglik;
+mod simulate;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Learn stochastic dynamics from one trajectory with a transformer.
+#[derive(Debug, Parser)]
+#[command(name = "jumpformer", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Show the compute backend the learner uses on this machine and run a smoke training.
+    Backend(backend::BackendArgs),
+    /// Run the exact CTMC of a model; report U/T and observables, optionally save the trajectory.
+    Simulate(simulate::SimulateArgs),
+    /// Exact path log-likelihood U of a trajectory file under its own rates.
+    Loglik(loglik::LoglikArgs),
+    /// Benchmarks (`ctmc`: engine speed and trajectory size on the paper preset).
+    Bench(bench::BenchArgs),
+}
+
+/// Parses the command line, runs the subcommand, and maps its error to a non-zero exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Backend(args) => backend::run(&args),
+        Command::Simulate(args) => simulate::run(&args).map_err(|e| e.to_string()),
+        Command::Loglik(args) => loglik::run(&args).map_err(|e| e.to_string()),
+        Command::Bench(args) => bench::run(&args).map_err(|e| e.to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("jumpformer: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}

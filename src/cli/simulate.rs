@@ -1,0 +1,234 @@
+//! `jumpformer simulate`: one exact CTMC run with its U/T and (active lattice) observables.
+
+use crate::core::ctmc::Engine;
+use crate::core::model::{ActiveLatticeSpec, Dynamics, FaSpec, ModelError, ModelSpec};
+use crate::core::observables::{ObservableSummary, Sampler};
+use crate::core::rng::Rng;
+use crate::core::trajectory::AnyTrajectory;
+use serde_json::json;
+use std::path::PathBuf;
+use std::time::Instant;
+use thiserror::Error;
+
+/// Which model to simulate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ModelKind {
+    /// The lattice active-matter model (paper preset by default).
+    ActiveLattice,
+    /// The Fredrickson–Andersen model (tutorial values by default).
+    Fa,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SimulateArgs {
+    /// The model.
+    #[arg(long, value_enum, default_value = "active-lattice")]
+    model: ModelKind,
+    /// Linear size L (default 30 for active-lattice, 10 for fa).
+    #[arg(long = "L")]
+    l: Option<usize>,
+    /// Density phi, N = round(phi L^2) (active-lattice; default 0.1244).
+    #[arg(long)]
+    phi: Option<f64>,
+    /// Rotation rate D (active-lattice; default 0.1).
+    #[arg(long = "D")]
+    d: Option<f64>,
+    /// Rate of a step along the orientation (active-lattice; default 10).
+    #[arg(long = "v-plus")]
+    v_plus: Option<f64>,
+    /// Rate of a step in any other direction (active-lattice; default 1).
+    #[arg(long = "v-zero")]
+    v_zero: Option<f64>,
+    /// FA parameter c (default 0.3).
+    #[arg(long)]
+    c: Option<f64>,
+    /// Total time T (default 500 for active-lattice, 10000 for fa).
+    #[arg(long = "T")]
+    t: Option<f64>,
+    /// Time before the first observable snapshot (default T / 5); snapshots every 1 time unit.
+    #[arg(long = "burn-in")]
+    burn_in: Option<f64>,
+    /// Seed of the run's one random generator.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Write the trajectory file (SPEC section 7) here.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Why a simulation could not run.
+#[derive(Debug, Error)]
+pub enum SimulateError {
+    #[error("{0}")]
+    Model(#[from] ModelError),
+    #[error("{name} = {value} must be {expected}")]
+    Time {
+        name: &'static str,
+        value: f64,
+        expected: &'static str,
+    },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Time between observable snapshots.
+const SAMPLE_INTERVAL: f64 = 1.0;
+
+struct RunResult {
+    n: usize,
+    events: u64,
+    seconds: f64,
+    u: f64,
+    summary: Option<ObservableSummary>,
+    trajectory: Option<AnyTrajectory>,
+}
+
+pub fn run(args: &SimulateArgs) -> Result<(), SimulateError> {
+    let (spec, default_t) = match args.model {
+        ModelKind::ActiveLattice => {
+            let paper = ActiveLatticeSpec::paper(0.1244);
+            let spec = ActiveLatticeSpec {
+                l: args.l.unwrap_or(paper.l),
+                phi: args.phi.unwrap_or(paper.phi),
+                d: args.d.unwrap_or(paper.d),
+                v_plus: args.v_plus.unwrap_or(paper.v_plus),
+                v_zero: args.v_zero.unwrap_or(paper.v_zero),
+            };
+            (ModelSpec::ActiveLattice(spec), 500.0)
+        }
+        ModelKind::Fa => {
+            let spec = FaSpec {
+                l: args.l.unwrap_or(FaSpec::TUTORIAL.l),
+                c: args.c.unwrap_or(FaSpec::TUTORIAL.c),
+            };
+            (ModelSpec::Fa(spec), 1e4)
+        }
+    };
+    spec.validate()?;
+    let total_time = args.t.unwrap_or(default_t);
+    if !(total_time.is_finite() && total_time > 0.0) {
+        return Err(SimulateError::Time {
+            name: "T",
+            value: total_time,
+            expected: "a positive finite number",
+        });
+    }
+    let burn_in = args.burn_in.unwrap_or(total_time / 5.0);
+    if !(burn_in.is_finite() && burn_in >= 0.0) {
+        return Err(SimulateError::Time {
+            name: "burn-in",
+            value: burn_in,
+            expected: "a finite number >= 0",
+        });
+    }
+    let record = args.out.is_some();
+    let mut rng = Rng::new(args.seed);
+    let result = match &spec {
+        ModelSpec::ActiveLattice(s) => {
+            let model = s.build(&mut rng)?;
+            let mut engine = Engine::new(model, rng);
+            engine.observe(record);
+            let mut sampler = Sampler::new(burn_in, SAMPLE_INTERVAL);
+            let start = Instant::now();
+            sampler.run(&mut engine, total_time);
+            let seconds = start.elapsed().as_secs_f64();
+            let summary = sampler.summary();
+            finish(engine, seconds, (summary.snapshots > 0).then_some(summary))
+        }
+        ModelSpec::Fa(s) => {
+            let model = s.build(&mut rng)?;
+            let mut engine = Engine::new(model, rng);
+            engine.observe(record);
+            let start = Instant::now();
+            engine.advance_to(total_time);
+            let seconds = start.elapsed().as_secs_f64();
+            finish(engine, seconds, None)
+        }
+    };
+    if let (Some(path), Some(trajectory)) = (&args.out, &result.trajectory) {
+        std::fs::write(path, trajectory.to_json()).map_err(|source| SimulateError::Write {
+            path: path.clone(),
+            source,
+        })?;
+    }
+    report(args, &spec, total_time, &result);
+    Ok(())
+}
+
+fn finish<M: Dynamics>(
+    mut engine: Engine<M>,
+    seconds: f64,
+    summary: Option<ObservableSummary>,
+) -> RunResult
+where
+    AnyTrajectory: From<crate::core::trajectory::Trajectory<M>>,
+{
+    let u = engine.log_likelihood().unwrap_or(f64::NAN);
+    RunResult {
+        n: engine.model().num_tokens(),
+        events: engine.events(),
+        seconds,
+        u,
+        summary,
+        trajectory: engine.take_trajectory().map(AnyTrajectory::from),
+    }
+}
+
+fn report(args: &SimulateArgs, spec: &ModelSpec, total_time: f64, r: &RunResult) {
+    let events_per_s = r.events as f64 / r.seconds.max(1e-9);
+    let u_per_t = r.u / total_time;
+    if args.json {
+        let mut out = json!({
+            "model": spec,
+            "N": r.n,
+            "T": total_time,
+            "seed": args.seed,
+            "events": r.events,
+            "seconds": r.seconds,
+            "events_per_s": events_per_s,
+            "U": r.u,
+            "U_per_T": u_per_t,
+        });
+        if let Some(s) = &r.summary {
+            let fields = json!({
+                "snapshots": s.snapshots, "f4": s.f4, "var_f4": s.var_f4, "N_var_f4": s.n_var_f4,
+                "n_c": s.n_c, "mean_s": s.mean_s, "largest": s.largest,
+            });
+            if let (Some(out), Some(fields)) = (out.as_object_mut(), fields.as_object()) {
+                out.extend(fields.clone());
+            }
+        }
+        if let Some(path) = &args.out {
+            out["out"] = json!(path.display().to_string());
+        }
+        println!("{out}");
+    } else {
+        println!(
+            "{} N = {}, T = {total_time}, seed {}: {} jumps in {:.3} s ({:.3e} jumps/s), U/T = {u_per_t:.6}",
+            match spec {
+                ModelSpec::ActiveLattice(_) => "active-lattice",
+                ModelSpec::Fa(_) => "fa",
+            },
+            r.n,
+            args.seed,
+            r.events,
+            r.seconds,
+            events_per_s
+        );
+        if let Some(s) = &r.summary {
+            println!(
+                "observables over {} snapshots: f4 = {:.4}, var(f4) = {:.3e} (N var = {:.4}), n_c = {:.2}, <s> = {:.3}, largest = {:.3}",
+                s.snapshots, s.f4, s.var_f4, s.n_var_f4, s.n_c, s.mean_s, s.largest
+            );
+        }
+        if let Some(path) = &args.out {
+            println!("trajectory written to {}", path.display());
+        }
+    }
+}

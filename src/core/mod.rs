@@ -1,0 +1,9 @@
+//! The browser-free core: everything Jumpformer computes, for native and wasm alike.
+
+pub mod compute;
+pub mod ctmc;
+pub mod loglik;
+pub mod model;
+pub mod observables;
+pub mod rng;
+pub mod trajectory;

@@ -1,0 +1,387 @@
+//! Every setting of a run, as carried by the page's URL: `?model=active-lattice&L=30&phi=0.1244…`.
+//!
+//! Parsing never fails as a whole: each malformed or out-of-range value is refused with a
+//! sentence for the user and its default is used instead, so a bad link still opens a page.
+
+use crate::core::model::{ActiveLatticeSpec, FaSpec, ModelSpec};
+use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
+
+/// Which compute backend the link asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BackendPreference {
+    /// WebGPU when an adapter exists, else the CPU.
+    Auto,
+    /// The CPU even where WebGPU exists.
+    Cpu,
+}
+
+/// What to simulate: the model with its parameters, the duration, the burn-in and the seed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SimulationSettings {
+    pub model: ModelSpec,
+    /// Total simulated time T.
+    pub t: f64,
+    /// Time before observables are sampled.
+    pub burn_in: f64,
+    pub seed: u64,
+}
+
+/// The longest simulated time a link may ask for.
+pub const MAX_T: f64 = 1.0e6;
+
+impl SimulationSettings {
+    /// The paper's preset: L = 30, N = 112 (phi = 0.1244), D = 0.1, v+ = 10, v0 = 1, T = 500.
+    pub fn paper() -> Self {
+        Self {
+            model: ModelSpec::ActiveLattice(ActiveLatticeSpec::paper(0.1244)),
+            t: 500.0,
+            burn_in: 50.0,
+            seed: 1,
+        }
+    }
+
+    /// A small active-matter run that simulates in a blink and trains in seconds: L = 12,
+    /// N = 18 (same density and rates as the paper), T = 100, about 2e4 jumps.
+    pub fn classroom() -> Self {
+        let spec = ActiveLatticeSpec {
+            l: 12,
+            ..ActiveLatticeSpec::paper(0.1244)
+        };
+        Self {
+            model: ModelSpec::ActiveLattice(spec),
+            t: 100.0,
+            burn_in: 10.0,
+            seed: 1,
+        }
+    }
+
+    /// The authors' Fredrickson–Andersen tutorial: L = 10, c = 0.3, T = 1e4.
+    pub fn fa_tutorial() -> Self {
+        Self {
+            model: ModelSpec::Fa(FaSpec::TUTORIAL),
+            t: 1.0e4,
+            burn_in: 0.0,
+            seed: 1,
+        }
+    }
+}
+
+/// All the settings a link carries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkSettings {
+    pub simulation: SimulationSettings,
+    pub backend: BackendPreference,
+}
+
+impl Default for LinkSettings {
+    fn default() -> Self {
+        Self {
+            simulation: SimulationSettings::paper(),
+            backend: BackendPreference::Auto,
+        }
+    }
+}
+
+impl LinkSettings {
+    /// Reads settings from decoded query pairs; returns them with one sentence per refused value.
+    pub fn from_pairs<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> (Self, Vec<String>) {
+        let mut reader = Reader {
+            problems: Vec::new(),
+        };
+        let pairs: Vec<(&str, &str)> = pairs.into_iter().collect();
+        let get = |key: &str| pairs.iter().rev().find(|(k, _)| *k == key).map(|(_, v)| *v);
+        for (key, _) in &pairs {
+            if !KNOWN_KEYS.contains(key) {
+                reader.problems.push(format!(
+                    "The link's setting {key:?} is not known; it was ignored."
+                ));
+            }
+        }
+
+        let backend = match get("backend") {
+            None | Some("auto") => BackendPreference::Auto,
+            Some("cpu") => BackendPreference::Cpu,
+            Some(other) => {
+                reader.refuse("backend", other, "one of auto, cpu", "auto");
+                BackendPreference::Auto
+            }
+        };
+
+        let defaults = match get("model") {
+            None | Some("active-lattice") => SimulationSettings::paper(),
+            Some("fa") => SimulationSettings::fa_tutorial(),
+            Some(other) => {
+                reader.refuse(
+                    "model",
+                    other,
+                    "one of active-lattice, fa",
+                    "active-lattice",
+                );
+                SimulationSettings::paper()
+            }
+        };
+        let model = match defaults.model {
+            ModelSpec::ActiveLattice(d) => ModelSpec::ActiveLattice(ActiveLatticeSpec {
+                l: reader.number(
+                    get("L"),
+                    "L",
+                    d.l,
+                    |v: usize| (2..=256).contains(&v),
+                    "an integer from 2 to 256",
+                ),
+                phi: reader.number(
+                    get("phi"),
+                    "phi",
+                    d.phi,
+                    |v: f64| v > 0.0 && v < 1.0,
+                    "a number strictly between 0 and 1",
+                ),
+                d: reader.number(get("D"), "D", d.d, rate_ok, "a rate from 0 to 1e4"),
+                v_plus: reader.number(
+                    get("v_plus"),
+                    "v_plus",
+                    d.v_plus,
+                    rate_ok,
+                    "a rate from 0 to 1e4",
+                ),
+                v_zero: reader.number(
+                    get("v_zero"),
+                    "v_zero",
+                    d.v_zero,
+                    rate_ok,
+                    "a rate from 0 to 1e4",
+                ),
+            }),
+            ModelSpec::Fa(d) => ModelSpec::Fa(FaSpec {
+                l: reader.number(
+                    get("L"),
+                    "L",
+                    d.l,
+                    |v: usize| (3..=4096).contains(&v),
+                    "an integer from 3 to 4096",
+                ),
+                c: reader.number(
+                    get("c"),
+                    "c",
+                    d.c,
+                    |v: f64| v > 0.0 && v < 1.0,
+                    "a number strictly between 0 and 1",
+                ),
+            }),
+        };
+        let model = match model.validate() {
+            Ok(()) => model,
+            Err(err) => {
+                reader.problems.push(format!(
+                    "The link's model is not valid ({err}); the default model is used."
+                ));
+                defaults.model.clone()
+            }
+        };
+        let t = reader.number(
+            get("T"),
+            "T",
+            defaults.t,
+            |v: f64| v > 0.0 && v <= MAX_T,
+            "a time above 0 and at most 1e6",
+        );
+        let burn_in = reader.number(
+            get("burn_in"),
+            "burn_in",
+            defaults.burn_in.min(t / 2.0),
+            |v: f64| v >= 0.0 && v < t,
+            "a time from 0 to below T",
+        );
+        let seed = reader.number(
+            get("seed"),
+            "seed",
+            defaults.seed,
+            |_: u64| true,
+            "a whole number from 0 to 2^64 - 1",
+        );
+
+        let simulation = SimulationSettings {
+            model,
+            t,
+            burn_in,
+            seed,
+        };
+        (
+            Self {
+                simulation,
+                backend,
+            },
+            reader.problems,
+        )
+    }
+
+    /// Reads settings from a raw query string such as `?model=fa&L=10` (percent-decoding included).
+    pub fn from_query(query: &str) -> (Self, Vec<String>) {
+        let decoded: Vec<(String, String)> = query
+            .trim_start_matches('?')
+            .split('&')
+            .filter(|part| !part.is_empty())
+            .map(|part| {
+                let (key, value) = part.split_once('=').unwrap_or((part, ""));
+                (percent_decode(key), percent_decode(value))
+            })
+            .collect();
+        Self::from_pairs(decoded.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    }
+
+    /// The query string (without `?`) that restores these settings.
+    pub fn to_query(&self) -> String {
+        let s = &self.simulation;
+        let mut query = String::new();
+        match &s.model {
+            ModelSpec::ActiveLattice(m) => {
+                let _ = write!(
+                    query,
+                    "model=active-lattice&L={}&phi={}&D={}&v_plus={}&v_zero={}",
+                    m.l, m.phi, m.d, m.v_plus, m.v_zero
+                );
+            }
+            ModelSpec::Fa(m) => {
+                let _ = write!(query, "model=fa&L={}&c={}", m.l, m.c);
+            }
+        }
+        let _ = write!(query, "&T={}&burn_in={}&seed={}", s.t, s.burn_in, s.seed);
+        if self.backend == BackendPreference::Cpu {
+            query.push_str("&backend=cpu");
+        }
+        query
+    }
+}
+
+const KNOWN_KEYS: &[&str] = &[
+    "model", "L", "phi", "D", "v_plus", "v_zero", "c", "T", "burn_in", "seed", "backend",
+];
+
+fn rate_ok(v: f64) -> bool {
+    (0.0..=1.0e4).contains(&v)
+}
+
+/// Collects a sentence for each refused value.
+struct Reader {
+    problems: Vec<String>,
+}
+
+impl Reader {
+    fn refuse(&mut self, key: &str, value: &str, expected: &str, default: &str) {
+        self.problems.push(format!(
+            "The link's {key}={value:?} is not {expected}; using {default}."
+        ));
+    }
+
+    fn number<T>(
+        &mut self,
+        raw: Option<&str>,
+        key: &str,
+        default: T,
+        ok: impl Fn(T) -> bool,
+        expected: &str,
+    ) -> T
+    where
+        T: std::str::FromStr + Copy + std::fmt::Display,
+    {
+        let Some(raw) = raw else { return default };
+        match raw.trim().parse::<T>() {
+            Ok(value) if ok(value) => value,
+            _ => {
+                self.refuse(key, raw, expected, &default.to_string());
+                default
+            }
+        }
+    }
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(hi), Some(lo)) => {
+                    out.push(hi * 16 + lo);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            byte => out.push(byte),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(digit: u8) -> Option<u8> {
+    (digit as char).to_digit(16).map(|d| d as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_round_trip_through_the_query() {
+        for simulation in [
+            SimulationSettings::paper(),
+            SimulationSettings::classroom(),
+            SimulationSettings::fa_tutorial(),
+        ] {
+            let settings = LinkSettings {
+                simulation,
+                backend: BackendPreference::Cpu,
+            };
+            let (back, problems) = LinkSettings::from_query(&format!("?{}", settings.to_query()));
+            assert!(problems.is_empty(), "{problems:?}");
+            assert_eq!(back, settings);
+        }
+    }
+
+    #[test]
+    fn an_empty_link_gives_the_paper_preset() {
+        let (settings, problems) = LinkSettings::from_query("");
+        assert!(problems.is_empty());
+        assert_eq!(settings, LinkSettings::default());
+    }
+
+    #[test]
+    fn bad_values_are_refused_one_by_one_and_defaults_used() {
+        let (settings, problems) =
+            LinkSettings::from_query("?L=abc&phi=1.5&T=-3&seed=7&colour=red&backend=quantum");
+        assert_eq!(problems.len(), 5, "{problems:?}");
+        assert!(problems.iter().any(|p| p.contains("L=\"abc\"")));
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("phi=\"1.5\"") && p.contains("strictly between 0 and 1"))
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("\"colour\" is not known"))
+        );
+        assert_eq!(settings.simulation.seed, 7);
+        assert_eq!(settings.simulation.t, SimulationSettings::paper().t);
+        assert_eq!(settings.simulation.model, SimulationSettings::paper().model);
+    }
+
+    #[test]
+    fn a_density_too_low_for_one_particle_falls_back_to_the_default_model() {
+        let (settings, problems) = LinkSettings::from_query("?L=2&phi=0.01");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(settings.simulation.model, SimulationSettings::paper().model);
+    }
+
+    #[test]
+    fn percent_encoding_is_decoded() {
+        assert_eq!(percent_decode("a%20b+c%3D"), "a b c=");
+        assert_eq!(percent_decode("100%"), "100%");
+    }
+}

@@ -1,0 +1,103 @@
+//! The backend badge and the smoke training that proves the chosen backend can train.
+
+use crate::core::compute::{BackendInfo, BackendKind};
+use leptos::prelude::*;
+
+/// What the page knows about the worker's backend and its smoke training.
+#[derive(Clone, Copy)]
+pub struct BackendState {
+    pub backend: RwSignal<Option<BackendInfo>>,
+    pub losses: RwSignal<Vec<f32>>,
+    pub seconds: RwSignal<Option<f64>>,
+}
+
+impl BackendState {
+    pub fn new() -> Self {
+        Self {
+            backend: RwSignal::new(None),
+            losses: RwSignal::new(Vec::new()),
+            seconds: RwSignal::new(None),
+        }
+    }
+}
+
+/// The SVG polyline of a loss curve in a `width` x `height` box, log-scaled.
+fn sparkline(losses: &[f32], width: f32, height: f32) -> String {
+    let logs: Vec<f32> = losses.iter().map(|l| l.max(1e-12).ln()).collect();
+    let (lo, hi) = logs
+        .iter()
+        .fold((f32::MAX, f32::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    let span = (hi - lo).max(1e-6);
+    let step = width / (logs.len().max(2) - 1) as f32;
+    logs.iter()
+        .enumerate()
+        .map(|(i, v)| {
+            format!(
+                "{:.1},{:.1}",
+                i as f32 * step,
+                height - (v - lo) / span * height
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[component]
+pub fn BackendPanel(state: BackendState) -> impl IntoView {
+    let kind = move || match state.backend.get().map(|b| b.kind) {
+        Some(BackendKind::Gpu) => "gpu",
+        Some(BackendKind::Cpu) => "cpu",
+        None => "pending",
+    };
+    let label = move || {
+        state
+            .backend
+            .get()
+            .map(|b| b.label())
+            .unwrap_or_else(|| "choosing a backend…".into())
+    };
+    let reason = move || state.backend.get().map(|b| b.reason).unwrap_or_default();
+    let done = move || {
+        if state.seconds.get().is_some() {
+            "done"
+        } else {
+            "running"
+        }
+    };
+    let first = move || {
+        state
+            .losses
+            .get()
+            .first()
+            .map(|l| format!("{l:.4}"))
+            .unwrap_or_default()
+    };
+    let last = move || {
+        state
+            .losses
+            .get()
+            .last()
+            .map(|l| format!("{l:.4}"))
+            .unwrap_or_default()
+    };
+    view! {
+        <section class="panel" id="backend-panel">
+            <h2>"Compute backend"</h2>
+            <p class="badge" data-testid="backend-badge" data-kind=kind>{label}</p>
+            <p class="reason" data-testid="backend-reason">{reason}</p>
+            <h3>"Smoke training"</h3>
+            <p class="hint">"A tiny network trained with Adam on this backend, in the worker: the loss must fall."</p>
+            <div class="smoke" data-testid="smoke" data-state=done data-first-loss=first data-last-loss=last>
+                <svg class="sparkline" viewBox="0 0 240 60" width="240" height="60">
+                    <polyline fill="none" stroke="currentColor" stroke-width="2"
+                        points=move || sparkline(&state.losses.get(), 240.0, 60.0) />
+                </svg>
+                <p>
+                    {move || format!("{} steps", state.losses.get().len())}
+                    " · loss " {first} " → " {last}
+                    {move || state.seconds.get().map(|s| format!(" · {s:.2} s")).unwrap_or_default()}
+                </p>
+            </div>
+        </section>
+    }
+}

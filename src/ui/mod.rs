@@ -1,0 +1,75 @@
+//! The page: a leptos (client-side rendered) UI that renders state and sends commands to the
+//! worker. It computes nothing heavy itself.
+
+mod backend_panel;
+mod worker_client;
+
+use crate::protocol::{BackendPreference, Event, LinkSettings, Request};
+use backend_panel::{BackendPanel, BackendState};
+use leptos::prelude::*;
+use worker_client::WorkerClient;
+
+/// Number of Adam steps of the smoke training run at start.
+const SMOKE_STEPS: usize = 20;
+
+/// Mounts the app on the page's body. Called once by the app binary.
+pub fn mount() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(App);
+}
+
+/// The page URL's query string, e.g. "?model=fa&L=10".
+fn current_query() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
+}
+
+#[component]
+fn App() -> impl IntoView {
+    let backend = BackendState::new();
+    let messages = RwSignal::new(Vec::<String>::new());
+    let (link, link_problems) = LinkSettings::from_query(&current_query());
+    messages.update(|m| m.extend(link_problems));
+    let preference = link.backend;
+
+    let on_event = move |event: Event| match event {
+        Event::Ready { backend: info } => backend.backend.set(Some(info)),
+        Event::SmokeStep { loss, .. } => backend.losses.update(|l| l.push(loss)),
+        Event::SmokeDone { losses, seconds } => {
+            backend.losses.set(losses);
+            backend.seconds.set(Some(seconds));
+        }
+        Event::Error { message } => messages.update(|m| m.push(message)),
+        Event::Started => {}
+    };
+    let client = WorkerClient::spawn(on_event).and_then(|client| {
+        client.send(&Request::Init {
+            prefer_gpu: preference == BackendPreference::Auto,
+        })?;
+        client.send(&Request::SmokeTrain { steps: SMOKE_STEPS })?;
+        Ok(client)
+    });
+    let client = match client {
+        Ok(client) => Some(client),
+        Err(problem) => {
+            messages.update(|m| m.push(problem));
+            None
+        }
+    };
+    // The worker lives as long as the page.
+    StoredValue::new_local(client);
+
+    view! {
+        <header class="top">
+            <h1>"Jumpformer"</h1>
+            <p class="tagline">"Learn the rules of a stochastic many-body system from one trajectory, with a transformer, in your browser."</p>
+        </header>
+        <div class="messages" data-testid="messages">
+            {move || messages.get().into_iter().map(|m| view! { <p class="message">{m}</p> }).collect_view()}
+        </div>
+        <main>
+            <BackendPanel state=backend />
+        </main>
+    }
+}

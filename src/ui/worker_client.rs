@@ -1,0 +1,89 @@
+//! The page's handle on its Web Worker: spawns it, sends [`Request`]s, delivers [`Event`]s.
+//!
+//! A worker drops messages that arrive before its wasm module has loaded, so requests are held
+//! back until the worker announces [`Event::Started`], then sent in order.
+
+use crate::protocol::{Event, Request};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::Closure;
+use web_sys::{ErrorEvent, MessageEvent, Worker};
+
+/// Where Trunk puts the worker's loader script (see index.html; file hashing is off).
+const WORKER_SCRIPT: &str = "./jumpformer-worker_loader.js";
+
+/// Requests waiting for the worker to start; `None` once it has.
+type Outbox = Rc<RefCell<Option<Vec<JsValue>>>>;
+
+/// A running worker and the callbacks that keep its events flowing to the page.
+pub struct WorkerClient {
+    worker: Worker,
+    outbox: Outbox,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+}
+
+impl WorkerClient {
+    /// Starts the worker; every event it posts, and any crash, is passed to `on_event`.
+    pub fn spawn(on_event: impl Fn(Event) + Clone + 'static) -> Result<Self, String> {
+        let worker = Worker::new(WORKER_SCRIPT)
+            .map_err(|err| format!("the page could not start its worker: {err:?}"))?;
+        let outbox: Outbox = Rc::new(RefCell::new(Some(Vec::new())));
+        let deliver = on_event.clone();
+        let (flush_worker, flush_outbox) = (worker.clone(), outbox.clone());
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |message: MessageEvent| {
+            let event =
+                serde_wasm_bindgen::from_value::<Event>(message.data()).unwrap_or_else(|err| {
+                    Event::Error {
+                        message: format!("the page could not read a worker message: {err}"),
+                    }
+                });
+            if event == Event::Started {
+                for request in flush_outbox.borrow_mut().take().unwrap_or_default() {
+                    if let Err(err) = flush_worker.post_message(&request) {
+                        deliver(Event::Error {
+                            message: format!("a request could not be sent: {err:?}"),
+                        });
+                    }
+                }
+            }
+            deliver(event);
+        });
+        let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |error: ErrorEvent| {
+            on_event(Event::Error {
+                message: format!("the worker crashed: {}", error.message()),
+            });
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Ok(Self {
+            worker,
+            outbox,
+            _on_message: on_message,
+            _on_error: on_error,
+        })
+    }
+
+    /// Sends a request, or queues it until the worker has started.
+    pub fn send(&self, request: &Request) -> Result<(), String> {
+        let value = serde_wasm_bindgen::to_value(request).map_err(|err| err.to_string())?;
+        match self.outbox.borrow_mut().as_mut() {
+            Some(waiting) => {
+                waiting.push(value);
+                Ok(())
+            }
+            None => self
+                .worker
+                .post_message(&value)
+                .map_err(|err| format!("{err:?}")),
+        }
+    }
+}
+
+impl Drop for WorkerClient {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}
