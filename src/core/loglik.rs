@@ -1,6 +1,8 @@
 //! Exact path log-likelihood of a trajectory (SPEC Eq. 1):
 //!
-//!     U = sum_{k=0}^{K-1} ln W(C_k -> C_{k+1})  -  sum_{k=0}^{K} dt_k R(C_k),
+//! ```text
+//! U = sum_{k=0}^{K-1} ln W(C_k -> C_{k+1})  -  sum_{k=0}^{K} dt_k R(C_k)
+//! ```
 //!
 //! computed by replay with the incrementally maintained total rate of [`RatedModel`].
 

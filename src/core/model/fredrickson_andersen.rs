@@ -2,7 +2,9 @@
 //!
 //! L sites, n_i in {0, 1}, one move per site (a flip) with rate
 //!
-//!     W_i = (n_i (1 - c) + (1 - n_i) c) (n_{i-1} + n_{i+1}),   indices mod L,
+//! ```text
+//! W_i = (n_i (1 - c) + (1 - n_i) c) (n_{i-1} + n_{i+1}),   indices mod L,
+//! ```
 //!
 //! so a site with no up neighbour cannot flip.
 
