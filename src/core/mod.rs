@@ -2,6 +2,7 @@
 
 pub mod compute;
 pub mod ctmc;
+pub mod learner;
 pub mod loglik;
 pub mod model;
 pub mod observables;

@@ -1,0 +1,250 @@
+//! The learner's settings (SPEC section 4): network size, mode, constraint and training schedule.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// How the network turns a token's output into the rates of its candidate moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Mode {
+    /// Mode 1: a free log-rate per candidate move.
+    Mode1,
+    /// Mode 2: every candidate move is put in one of `classes` classes, each with a learned rate.
+    Mode2 { classes: usize },
+}
+
+impl Mode {
+    /// N_W, the number of classes (0 in Mode 1).
+    pub fn classes(&self) -> usize {
+        match self {
+            Mode::Mode1 => 0,
+            Mode::Mode2 { classes } => *classes,
+        }
+    }
+}
+
+/// Everything that defines a learner and its training run.
+///
+/// Serialised with these field names in links and model files; absent fields take the defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LearnerConfig {
+    /// Width of the token embeddings and of the encoder.
+    pub d_model: usize,
+    /// Attention heads per encoder layer; must divide `d_model`.
+    pub heads: usize,
+    /// Encoder layers (0: embeddings straight into the head, no attention).
+    pub layers: usize,
+    /// Hidden width of the encoder's feed-forward blocks.
+    pub d_ff: usize,
+    /// Mode 1 (free rates) or Mode 2 (N_W classes of move).
+    pub mode: Mode,
+    /// Mask moves that are impossible in the configuration to a rate of exactly zero.
+    pub hard_constraint: bool,
+    /// Adam's learning rate.
+    pub learning_rate: f64,
+    /// Consecutive configurations per segment (a mini-trajectory).
+    pub segment_len: usize,
+    /// Segments per optimiser step (the minibatch).
+    pub segments_per_batch: usize,
+    /// Passes over the training trajectory.
+    pub epochs: usize,
+    /// Largest L2 norm of each parameter tensor's gradient; 0 switches clipping off.
+    pub grad_clip_norm: f64,
+    /// Seed of the weight initialisation and of the segment shuffling.
+    pub seed: u64,
+}
+
+impl Default for LearnerConfig {
+    fn default() -> Self {
+        Self {
+            d_model: 64,
+            heads: 4,
+            layers: 2,
+            d_ff: 256,
+            mode: Mode::Mode1,
+            hard_constraint: false,
+            learning_rate: 1e-3,
+            segment_len: 128,
+            segments_per_batch: 1,
+            epochs: 10,
+            grad_clip_norm: 100.0,
+            seed: 1,
+        }
+    }
+}
+
+/// A learner setting outside its allowed range.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum ConfigError {
+    /// The message names the setting, its value and the allowed range.
+    #[error("learner setting {name} = {value} is out of range: {expected}")]
+    OutOfRange {
+        name: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+}
+
+fn check_int(
+    name: &'static str,
+    value: usize,
+    lo: usize,
+    hi: usize,
+    expected: &'static str,
+) -> Result<(), ConfigError> {
+    if (lo..=hi).contains(&value) {
+        Ok(())
+    } else {
+        Err(ConfigError::OutOfRange {
+            name,
+            value: value.to_string(),
+            expected,
+        })
+    }
+}
+
+fn check_real(
+    name: &'static str,
+    value: f64,
+    ok: bool,
+    expected: &'static str,
+) -> Result<(), ConfigError> {
+    if value.is_finite() && ok {
+        Ok(())
+    } else {
+        Err(ConfigError::OutOfRange {
+            name,
+            value: value.to_string(),
+            expected,
+        })
+    }
+}
+
+impl LearnerConfig {
+    /// Largest number of Mode 2 classes.
+    pub const MAX_CLASSES: usize = 16;
+
+    /// Checks every setting's range.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        check_int(
+            "d_model",
+            self.d_model,
+            4,
+            1024,
+            "an integer from 4 to 1024",
+        )?;
+        check_int("heads", self.heads, 1, 32, "an integer from 1 to 32")?;
+        if !self.d_model.is_multiple_of(self.heads) {
+            return Err(ConfigError::OutOfRange {
+                name: "heads",
+                value: self.heads.to_string(),
+                expected: "a divisor of d_model",
+            });
+        }
+        check_int("layers", self.layers, 0, 16, "an integer from 0 to 16")?;
+        check_int("d_ff", self.d_ff, 1, 8192, "an integer from 1 to 8192")?;
+        if let Mode::Mode2 { classes } = self.mode {
+            check_int(
+                "classes",
+                classes,
+                1,
+                Self::MAX_CLASSES,
+                "an integer from 1 to 16",
+            )?;
+        }
+        check_real(
+            "learning_rate",
+            self.learning_rate,
+            self.learning_rate > 0.0 && self.learning_rate <= 1.0,
+            "a number in (0, 1]",
+        )?;
+        check_int(
+            "segment_len",
+            self.segment_len,
+            1,
+            1 << 16,
+            "an integer from 1 to 65536",
+        )?;
+        check_int(
+            "segments_per_batch",
+            self.segments_per_batch,
+            1,
+            4096,
+            "an integer from 1 to 4096",
+        )?;
+        check_int(
+            "epochs",
+            self.epochs,
+            1,
+            100_000,
+            "an integer from 1 to 100000",
+        )?;
+        check_real(
+            "grad_clip_norm",
+            self.grad_clip_norm,
+            self.grad_clip_norm >= 0.0,
+            "a number >= 0 (0: no clipping)",
+        )?;
+        Ok(())
+    }
+
+    /// Configurations per optimiser step (at most; the last segment of a trajectory is shorter).
+    pub fn batch_configs(&self) -> usize {
+        self.segment_len * self.segments_per_batch
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_round_trip() {
+        let config = LearnerConfig::default();
+        config.validate().unwrap();
+        let text = serde_json::to_string(&config).unwrap();
+        assert_eq!(
+            serde_json::from_str::<LearnerConfig>(&text).unwrap(),
+            config
+        );
+        let mode2 = LearnerConfig {
+            mode: Mode::Mode2 { classes: 4 },
+            ..config
+        };
+        let text = serde_json::to_string(&mode2).unwrap();
+        assert!(
+            text.contains(r#""mode":{"kind":"mode2","classes":4}"#),
+            "{text}"
+        );
+        assert_eq!(serde_json::from_str::<LearnerConfig>(&text).unwrap(), mode2);
+        let partial: LearnerConfig = serde_json::from_str(r#"{"d_model": 32}"#).unwrap();
+        assert_eq!(partial.d_model, 32);
+        assert_eq!(partial.heads, 4);
+    }
+
+    #[test]
+    fn out_of_range_settings_are_named() {
+        let bad = LearnerConfig {
+            heads: 3,
+            ..Default::default()
+        };
+        let err = bad.validate().unwrap_err().to_string();
+        assert!(err.contains("heads") && err.contains("divisor"), "{err}");
+        let bad = LearnerConfig {
+            learning_rate: f64::NAN,
+            ..Default::default()
+        };
+        assert!(
+            bad.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("learning_rate")
+        );
+        let bad = LearnerConfig {
+            mode: Mode::Mode2 { classes: 0 },
+            ..Default::default()
+        };
+        assert!(bad.validate().unwrap_err().to_string().contains("classes"));
+    }
+}

@@ -1,0 +1,58 @@
+//! The transformer learner (SPEC section 4): learns the rates of a stochastic many-body model
+//! from one trajectory by maximising the trajectory's path log-likelihood U.
+//!
+//! - [`config`]: the settings ([`LearnerConfig`], [`Mode`]) and their ranges.
+//! - [`batch`]: tokens of a configuration ([`Tokenize`]) and segments of a trajectory
+//!   ([`SegmentSource`], [`Batch`]), rebuilt on demand by replay.
+//! - [`network`]: embeddings, encoder and the Mode 1 / Mode 2 heads ([`RateNetwork`]).
+//! - [`loss`]: U of a batch under given rates, shared by the network and known rates.
+//! - [`train`]: the steppable [`Trainer`] (Adam, clipping, shuffled segments, epoch reports) and
+//!   the chunked [`Evaluator`] of U over a whole trajectory.
+//! - [`learned`]: a trained network with its settings ([`LearnedDynamics`]): rates of
+//!   configurations for propagation, and the model file.
+//!
+//! Everything that reads data back from the device is `async` (the browser's WebGPU cannot block);
+//! natively drive it with `pollster::block_on`.
+
+pub mod batch;
+pub mod config;
+pub mod learned;
+pub mod loss;
+pub mod network;
+pub mod train;
+
+pub use batch::{Batch, SegmentSource, TokenScheme, Tokenize};
+pub use config::{ConfigError, LearnerConfig, Mode};
+pub use learned::{LearnedDynamics, ModelFileError, TrainingSummary};
+pub use network::RateNetwork;
+pub use train::{EpochReport, Evaluator, StepOutcome, Trainer};
+
+use thiserror::Error;
+
+/// Why a learner operation failed.
+#[derive(Debug, Error)]
+pub enum LearnerError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// Reading a result back from the device failed.
+    #[error("reading a result back from the device failed: {0}")]
+    Readback(String),
+    /// The trajectory cannot be learned from (e.g. no tokens).
+    #[error("{0}")]
+    Trajectory(String),
+    /// A configuration of another model or size than the network was trained on.
+    #[error("{0}")]
+    Mismatch(String),
+}
+
+/// Seconds on a monotonic clock (for durations only), natively and in the browser.
+pub(crate) fn now_seconds() -> f64 {
+    static ORIGIN: std::sync::OnceLock<web_time::Instant> = std::sync::OnceLock::new();
+    ORIGIN
+        .get_or_init(web_time::Instant::now)
+        .elapsed()
+        .as_secs_f64()
+}
+
+#[cfg(test)]
+mod tests;

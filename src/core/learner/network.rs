@@ -1,0 +1,206 @@
+//! The transformer that maps a configuration to the rates of all candidate moves (SPEC 4).
+//!
+//! - Tokens: the sum of one row of each embedding table (ALM: E_x[x] + E_y[y] + E_o[o];
+//!   FA: E_n[n] + E_pos[i]). No other positional information, no attention mask, no dropout.
+//! - Encoder: burn's standard transformer encoder (post-norm, GELU feed-forward).
+//! - Mode 1 head: a shared linear map from a token's output to its moves' log-rates.
+//! - Mode 2 head: a linear map to N_W logits per move; the class is the argmax, made
+//!   differentiable by a straight-through estimator (forward: one-hot of the argmax; backward:
+//!   gradient of the softmax); class k has the learned rate exp(s_k).
+
+use super::batch::TokenScheme;
+use super::config::{LearnerConfig, Mode};
+use burn::module::{Module, ModuleVisitor, Param};
+use burn::nn::transformer::{
+    TransformerEncoder, TransformerEncoderConfig, TransformerEncoderInput,
+};
+use burn::nn::{Embedding, EmbeddingConfig, Linear, LinearConfig};
+use burn::tensor::{Device, Int, Tensor, TensorData, activation};
+use std::sync::Mutex;
+
+/// Log-rates are clamped to this range before exponentiation.
+pub const LOG_RATE_MIN: f32 = -20.0;
+/// See [`LOG_RATE_MIN`].
+pub const LOG_RATE_MAX: f32 = 15.0;
+
+/// Mode 2 class log-rates are stored divided by this factor (s_k = 10 theta_k), so Adam, whose
+/// steps are about the learning rate in the stored parameter, moves them 10 times faster than
+/// the other weights: a class rate must travel several e-folds (a blocked move's class towards
+/// zero) while the weights need only small steps.
+pub const CLASS_LOG_RATE_SCALE: f32 = 10.0;
+
+/// The learner's network; its shape is fixed by a [`LearnerConfig`] and a [`TokenScheme`].
+#[derive(Module, Debug)]
+pub struct RateNetwork {
+    embeddings: Vec<Embedding>,
+    encoder: TransformerEncoder,
+    head: Linear,
+    /// Mode 2 only: s_k / [`CLASS_LOG_RATE_SCALE`], s_k the log-rate of class k.
+    class_log_rates: Option<Param<Tensor<1>>>,
+    moves_per_token: usize,
+    classes: usize,
+}
+
+/// Reads every parameter once, which initialises the lazy ones.
+struct ForceInit;
+
+impl ModuleVisitor for ForceInit {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let _ = param.val();
+    }
+}
+
+/// The network's answer for a batch of configurations, each `[configs, tokens, moves]`.
+#[derive(Debug, Clone)]
+pub struct RateOutput {
+    /// ln W of every candidate move, before any hard-constraint mask (finite, clamped).
+    pub log_rates: Tensor<3>,
+    /// W of every candidate move, with the hard-constraint mask applied if one was given.
+    pub rates: Tensor<3>,
+}
+
+impl RateNetwork {
+    /// A freshly initialised network (weights drawn from the device's generator: seed it first).
+    pub fn new(config: &LearnerConfig, scheme: &TokenScheme, device: &Device) -> Self {
+        let embeddings = scheme
+            .tables
+            .iter()
+            .map(|&n| EmbeddingConfig::new(n, config.d_model).init(device))
+            .collect();
+        let encoder =
+            TransformerEncoderConfig::new(config.d_model, config.d_ff, config.heads, config.layers)
+                .with_dropout(0.0)
+                .init(device);
+        let classes = config.mode.classes();
+        let outputs = scheme.moves_per_token * classes.max(1);
+        let head = LinearConfig::new(config.d_model, outputs).init(device);
+        let class_log_rates = match config.mode {
+            Mode::Mode1 => None,
+            Mode::Mode2 { classes } => {
+                // Spread evenly over [-3, 3] in log space, so the classes start distinct.
+                let init: Vec<f32> = (0..classes)
+                    .map(|k| {
+                        (if classes == 1 {
+                            0.0
+                        } else {
+                            -3.0 + 6.0 * k as f32 / (classes - 1) as f32
+                        }) / CLASS_LOG_RATE_SCALE
+                    })
+                    .collect();
+                let tensor = Tensor::<1>::from_data(TensorData::new(init, [classes]), device);
+                Some(Param::from_tensor(tensor))
+            }
+        };
+        Self {
+            embeddings,
+            encoder,
+            head,
+            class_log_rates,
+            moves_per_token: scheme.moves_per_token,
+            classes,
+        }
+    }
+
+    /// A network initialised from `config.seed`: the same seed gives the same weights.
+    ///
+    /// burn initialises parameters lazily from the device's generator, which may be shared by
+    /// the whole process; seeding and forcing every parameter happen under one lock, so
+    /// concurrent initialisations (parallel tests) cannot interleave their draws.
+    pub fn seeded(config: &LearnerConfig, scheme: &TokenScheme, device: &Device) -> Self {
+        static INIT: Mutex<()> = Mutex::new(());
+        let _guard = INIT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        device.seed(config.seed);
+        let network = Self::new(config, scheme, device);
+        network.visit(&mut ForceInit);
+        network
+    }
+
+    /// N_W (0 in Mode 1).
+    pub fn classes(&self) -> usize {
+        self.classes
+    }
+
+    /// Candidate moves per token.
+    pub fn moves_per_token(&self) -> usize {
+        self.moves_per_token
+    }
+
+    /// The encoder's output per token, `[configs, tokens, d_model]`, from one `[configs, tokens]`
+    /// index tensor per embedding table.
+    fn encode(&self, features: Vec<Tensor<2, Int>>) -> Tensor<3> {
+        assert_eq!(
+            features.len(),
+            self.embeddings.len(),
+            "one feature per table"
+        );
+        let tokens = self
+            .embeddings
+            .iter()
+            .zip(features)
+            .map(|(table, index)| table.forward(index))
+            .reduce(|a, b| a + b)
+            .expect("at least one embedding table");
+        self.encoder.forward(TransformerEncoderInput::new(tokens))
+    }
+
+    /// Rates of every candidate move; `allowed` (`[configs, tokens, moves]`, 1 or 0) is the
+    /// hard-constraint mask, `None` for no constraint.
+    pub fn forward(&self, features: Vec<Tensor<2, Int>>, allowed: Option<Tensor<3>>) -> RateOutput {
+        let hidden = self.encode(features);
+        let [b, n, _] = hidden.dims();
+        let m = self.moves_per_token;
+        let raw = self.head.forward(hidden);
+        let (log_rates, rates) = match &self.class_log_rates {
+            None => {
+                let log_rates = raw.clamp(LOG_RATE_MIN, LOG_RATE_MAX);
+                let rates = log_rates.clone().exp();
+                (log_rates, rates)
+            }
+            Some(s) => {
+                let w = self.classes;
+                let logits: Tensor<4> = raw.reshape([b, n, m, w]);
+                let soft = activation::softmax(logits.clone(), 3);
+                let max = logits.clone().max_dim(3).repeat_dim(3, w);
+                let hard = logits.greater_equal(max).float();
+                let straight_through = hard + soft.clone() - soft.detach();
+                let class_rates: Tensor<4> = s
+                    .val()
+                    .mul_scalar(CLASS_LOG_RATE_SCALE)
+                    .clamp(LOG_RATE_MIN, LOG_RATE_MAX)
+                    .exp()
+                    .reshape([1, 1, 1, w]);
+                let rates: Tensor<3> = (straight_through * class_rates)
+                    .sum_dim(3)
+                    .reshape([b, n, m]);
+                (rates.clone().log(), rates)
+            }
+        };
+        let rates = match allowed {
+            Some(mask) => rates * mask,
+            None => rates,
+        };
+        RateOutput { log_rates, rates }
+    }
+
+    /// exp(s_k) clamped as in the forward pass, as a tensor (Mode 2), to be read back.
+    pub fn class_rates_tensor(&self) -> Option<Tensor<1>> {
+        self.class_log_rates.as_ref().map(|s| {
+            s.val()
+                .mul_scalar(CLASS_LOG_RATE_SCALE)
+                .clamp(LOG_RATE_MIN, LOG_RATE_MAX)
+                .exp()
+        })
+    }
+
+    /// The class (argmax) of every candidate move, `[configs, tokens, moves]` (Mode 2).
+    pub fn classes_of(&self, features: Vec<Tensor<2, Int>>) -> Option<Tensor<3, Int>> {
+        self.class_log_rates.as_ref()?;
+        let hidden = self.encode(features);
+        let [b, n, _] = hidden.dims();
+        let logits: Tensor<4> =
+            self.head
+                .forward(hidden)
+                .reshape([b, n, self.moves_per_token, self.classes]);
+        Some(logits.argmax(3).reshape([b, n, self.moves_per_token]))
+    }
+}

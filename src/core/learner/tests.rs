@@ -1,0 +1,449 @@
+//! Tests of the learner on hand-made and simulated trajectories.
+
+use super::batch::{SegmentSource, Tokenize};
+use super::config::{LearnerConfig, Mode};
+use super::learned::{LearnedDynamics, ModelFileError};
+use super::loss::{BatchTensors, config_log_likelihoods};
+use super::train::Trainer;
+use crate::core::compute::cpu_device;
+use crate::core::ctmc::Engine;
+use crate::core::loglik::log_likelihood;
+use crate::core::model::{
+    ActiveLattice, ActiveLatticeSpec, Dynamics, FaRates, FaSpec, FredricksonAndersen, SiteConfig,
+};
+use crate::core::rng::Rng;
+use crate::core::trajectory::Trajectory;
+use burn::tensor::{Device, Tensor, TensorData};
+use pollster::block_on;
+use std::sync::Arc;
+
+fn simulate_fa(spec: FaSpec, total_time: f64, seed: u64) -> Trajectory<FredricksonAndersen> {
+    let mut rng = Rng::new(seed);
+    let model = spec.build(&mut rng).unwrap();
+    let mut engine = Engine::new(model, rng);
+    engine.observe(true);
+    engine.advance_to(total_time);
+    engine.take_trajectory().unwrap()
+}
+
+fn simulate_alm(spec: ActiveLatticeSpec, total_time: f64, seed: u64) -> Trajectory<ActiveLattice> {
+    let mut rng = Rng::new(seed);
+    let model = spec.build(&mut rng).unwrap();
+    let mut engine = Engine::new(model, rng);
+    engine.observe(true);
+    engine.advance_to(total_time);
+    engine.take_trajectory().unwrap()
+}
+
+/// The models C_0 ..= C_K of a (short) trajectory, by replay.
+fn models<M: Dynamics>(trajectory: &Trajectory<M>) -> Vec<M> {
+    let mut replay = trajectory.replay_from(0);
+    let mut out = vec![replay.model().clone()];
+    while replay.step() {
+        out.push(replay.model().clone());
+    }
+    out
+}
+
+/// U computed by hand (f64) from per-move rates of every configuration.
+fn u_by_hand<M: Dynamics>(trajectory: &Trajectory<M>, rates: &[Vec<f64>]) -> f64 {
+    let m = M::MOVES_PER_TOKEN;
+    let mut u = 0.0;
+    for (k, r) in rates.iter().enumerate() {
+        if k < trajectory.num_jumps() {
+            let j = trajectory.jump(k);
+            u += r[j.token as usize * m + j.mv as usize].ln();
+        }
+        u -= trajectory.dt()[k] * r.iter().sum::<f64>();
+    }
+    u
+}
+
+fn tiny_config() -> LearnerConfig {
+    LearnerConfig {
+        d_model: 8,
+        heads: 2,
+        layers: 1,
+        d_ff: 16,
+        segment_len: 4,
+        seed: 3,
+        ..Default::default()
+    }
+}
+
+/// A 4-site FA trajectory written by hand: 3 jumps.
+fn hand_trajectory() -> Trajectory<FredricksonAndersen> {
+    Trajectory::from_parts(
+        4,
+        Some(FaRates { c: 0.3 }),
+        SiteConfig {
+            n: vec![1, 0, 0, 0],
+        },
+        vec![1, 0, 2],
+        vec![0, 0, 0],
+        vec![0.5, 1.25, 0.75, 0.5],
+        3.0,
+    )
+    .unwrap()
+}
+
+#[test]
+fn loss_of_a_hand_made_trajectory_matches_the_formula() {
+    let trajectory = Arc::new(hand_trajectory());
+    for mode in [Mode::Mode1, Mode::Mode2 { classes: 3 }] {
+        for hard in [false, true] {
+            let config = LearnerConfig {
+                mode,
+                hard_constraint: hard,
+                ..tiny_config()
+            };
+            let trainer = Trainer::new(config, trajectory.clone(), cpu_device(), None).unwrap();
+            let learned = trainer.learned();
+            // The network's rates of each configuration, then U by hand in f64.
+            let configs = models(&trajectory);
+            let rates: Vec<Vec<f64>> = configs
+                .iter()
+                .map(|m| {
+                    let r = block_on(learned.rates(std::slice::from_ref(m))).unwrap();
+                    r.into_iter().map(f64::from).collect()
+                })
+                .collect();
+            if hard {
+                for (model, r) in configs.iter().zip(&rates) {
+                    for (t, &rate) in r.iter().enumerate() {
+                        assert_eq!(rate == 0.0, !model.move_allowed(t, 0), "{mode:?}");
+                    }
+                }
+            }
+            let expected = u_by_hand(&trajectory, &rates);
+            let u = block_on(trainer.evaluator().run()).unwrap() * trajectory.total_time();
+            assert!(
+                (u - expected).abs() < 1e-4 * expected.abs().max(1.0),
+                "{mode:?} hard {hard}: {u} vs {expected}"
+            );
+        }
+    }
+}
+
+#[test]
+fn true_rates_give_the_exact_log_likelihood() {
+    let device = Device::flex();
+    let fa = simulate_fa(FaSpec { l: 8, c: 0.3 }, 200.0, 5);
+    let alm = simulate_alm(
+        ActiveLatticeSpec {
+            l: 6,
+            phi: 0.3,
+            d: 0.1,
+            v_plus: 10.0,
+            v_zero: 1.0,
+        },
+        5.0,
+        6,
+    );
+    fn check<M: Tokenize>(trajectory: &Trajectory<M>, device: &Device)
+    where
+        M::Config: Send + Sync,
+    {
+        assert!(trajectory.num_jumps() > 100, "{}", trajectory.num_jumps());
+        let exact = log_likelihood(trajectory).unwrap().u;
+        let m = M::MOVES_PER_TOKEN;
+        let mut u = 0.0;
+        let chunk = 97;
+        for start in (0..trajectory.num_configs()).step_by(chunk) {
+            let batch = trajectory.segment(start, chunk, false);
+            let b = batch.num_configs();
+            let n = batch.num_tokens;
+            let mut rates = Vec::with_capacity(b * n * m);
+            let mut replay = trajectory.replay_from(start);
+            for k in 0..b {
+                if k > 0 {
+                    replay.step();
+                }
+                for t in 0..n {
+                    for mv in 0..m {
+                        rates.push(replay.model().rate(t, mv) as f32);
+                    }
+                }
+            }
+            let rates = Tensor::<3>::from_data(TensorData::new(rates, [b, n, m]), device);
+            let t = BatchTensors::new(&batch, false, device);
+            let per_config = config_log_likelihoods(
+                rates.clone().log(),
+                rates,
+                t.observed_index,
+                t.has_observed,
+                t.dt,
+            );
+            let values = per_config.into_data().try_into_vec_as::<f32>().unwrap();
+            u += values.iter().map(|&v| v as f64).sum::<f64>();
+        }
+        assert!(
+            (u - exact).abs() < 1e-5 * exact.abs(),
+            "{} {u} vs exact {exact}",
+            M::KIND
+        );
+    }
+    check(&fa, &device);
+    check(&alm, &device);
+}
+
+#[test]
+fn training_steps_raise_the_likelihood_and_report() {
+    let trajectory = Arc::new(simulate_fa(FaSpec { l: 6, c: 0.3 }, 300.0, 11));
+    let exact = log_likelihood(&trajectory).unwrap().u_per_t;
+    let config = LearnerConfig {
+        d_model: 16,
+        heads: 2,
+        layers: 1,
+        d_ff: 32,
+        segment_len: 64,
+        learning_rate: 3e-3,
+        epochs: 3,
+        seed: 2,
+        ..Default::default()
+    };
+    let mut trainer = Trainer::new(config, trajectory.clone(), cpu_device(), Some(exact)).unwrap();
+    let before = block_on(trainer.evaluator().run()).unwrap();
+    let mut reports = Vec::new();
+    while !trainer.finished() {
+        let step = block_on(trainer.train_step()).unwrap();
+        assert!(step.warning.is_none());
+        assert!(step.step_in_epoch <= step.steps_per_epoch);
+        if step.epoch_finished {
+            assert_eq!(step.step_in_epoch, step.steps_per_epoch);
+            reports.push(block_on(trainer.epoch_report()).unwrap());
+        }
+    }
+    assert_eq!(reports.len(), 3);
+    let last = reports.last().unwrap();
+    assert_eq!(last.exact_u_per_t, Some(exact));
+    assert!(last.u_per_t > before, "{before} -> {}", last.u_per_t);
+    assert!(
+        last.u_per_t <= exact + 0.05,
+        "cannot beat the truth by much: {last:?}"
+    );
+    assert_eq!(last.steps, 3 * trainer.steps_per_epoch());
+}
+
+#[test]
+fn the_same_seed_trains_the_same_network() {
+    let trajectory = Arc::new(hand_trajectory());
+    let run = || {
+        let mut trainer =
+            Trainer::new(tiny_config(), trajectory.clone(), cpu_device(), None).unwrap();
+        for _ in 0..3 {
+            block_on(trainer.train_step()).unwrap();
+        }
+        block_on(trainer.evaluator().run()).unwrap()
+    };
+    assert_eq!(run(), run());
+}
+
+#[test]
+fn a_saved_and_loaded_model_gives_the_same_u_per_t() {
+    let trajectory = Arc::new(simulate_fa(FaSpec { l: 6, c: 0.3 }, 100.0, 12));
+    for mode in [Mode::Mode1, Mode::Mode2 { classes: 3 }] {
+        let config = LearnerConfig {
+            mode,
+            hard_constraint: matches!(mode, Mode::Mode2 { .. }),
+            segment_len: 32,
+            ..tiny_config()
+        };
+        let mut trainer =
+            Trainer::new(config.clone(), trajectory.clone(), cpu_device(), None).unwrap();
+        for _ in 0..4 {
+            block_on(trainer.train_step()).unwrap();
+        }
+        let u_before = block_on(trainer.evaluator().run()).unwrap();
+        let learned = trainer.learned();
+        let bytes = block_on(learned.to_bytes()).unwrap();
+        let loaded = LearnedDynamics::from_bytes(&bytes, &cpu_device()).unwrap();
+        assert_eq!(loaded.config(), &config);
+        assert_eq!(loaded.scheme(), learned.scheme());
+        assert_eq!(loaded.summary().steps, 4);
+        let resumed = Trainer::resume(&loaded, trajectory.clone(), cpu_device(), None).unwrap();
+        let u_after = block_on(resumed.evaluator().run()).unwrap();
+        assert_eq!(u_before, u_after, "{mode:?}");
+        assert_eq!(
+            block_on(learned.class_rates()).unwrap(),
+            block_on(loaded.class_rates()).unwrap()
+        );
+        // Saving the loaded model gives the same bytes.
+        assert_eq!(block_on(loaded.to_bytes()).unwrap(), bytes);
+    }
+}
+
+#[test]
+fn broken_model_files_are_refused_with_reasons() {
+    let trajectory = Arc::new(hand_trajectory());
+    let trainer = Trainer::new(tiny_config(), trajectory, cpu_device(), None).unwrap();
+    let bytes = block_on(trainer.learned().to_bytes()).unwrap();
+    let device = cpu_device();
+    let err = |b: &[u8]| LearnedDynamics::from_bytes(b, &device).unwrap_err();
+    assert!(matches!(err(b"hello"), ModelFileError::NotAModelFile(_)));
+    assert!(matches!(
+        err(&bytes[..bytes.len() - 4]),
+        ModelFileError::Length { .. }
+    ));
+    let text = String::from_utf8_lossy(&bytes).to_string();
+    let newline = bytes.iter().position(|&b| b == b'\n').unwrap();
+    let header = &text[..newline];
+    let with_header = |h: String| {
+        let mut out = h.into_bytes();
+        out.extend_from_slice(&bytes[newline..]);
+        out
+    };
+    let e = err(&with_header(
+        header.replace("\"version\":1", "\"version\":7"),
+    ));
+    assert_eq!(e, ModelFileError::Version(7));
+    let e = err(&with_header(
+        header.replace("\"d_model\":8", "\"d_model\":3"),
+    ));
+    assert!(matches!(e, ModelFileError::Config(_)), "{e}");
+    let e = err(&with_header(header.replace("\"L\":4", "\"L\":5")));
+    assert!(matches!(e, ModelFileError::Scheme(_)), "{e}");
+    let e = err(&with_header(
+        header.replace("embeddings.0.weight", "embeddings.9.weight"),
+    ));
+    assert!(
+        e.to_string().contains("embeddings.0.weight is missing"),
+        "{e}"
+    );
+}
+
+#[test]
+fn rates_of_replicas_and_wrong_models_are_refused() {
+    let trajectory = Arc::new(hand_trajectory());
+    let trainer = Trainer::new(tiny_config(), trajectory.clone(), cpu_device(), None).unwrap();
+    let learned = trainer.learned();
+    let configs = models(&trajectory);
+    let all = block_on(learned.rates(&configs)).unwrap();
+    assert_eq!(all.len(), configs.len() * 4);
+    for (b, model) in configs.iter().enumerate() {
+        let one = block_on(learned.rates(std::slice::from_ref(model))).unwrap();
+        for (x, y) in one.iter().zip(&all[b * 4..(b + 1) * 4]) {
+            assert!((x - y).abs() <= 1e-6 * x.abs(), "{one:?} vs {all:?}");
+        }
+    }
+    let other =
+        FredricksonAndersen::new(5, FaRates { c: 0.3 }, SiteConfig { n: vec![0; 5] }).unwrap();
+    assert!(block_on(learned.rates(&[other])).is_err());
+}
+
+/// Trains `epochs` epochs and prints every report; returns the last U/T.
+fn train_and_report(
+    name: &str,
+    config: LearnerConfig,
+    source: Arc<dyn SegmentSource>,
+    exact: f64,
+) -> Vec<super::train::EpochReport> {
+    let mut trainer = Trainer::new(config, source, cpu_device(), Some(exact)).unwrap();
+    eprintln!(
+        "{name}: {} steps per epoch, exact U/T {exact:.4}",
+        trainer.steps_per_epoch()
+    );
+    let mut reports = Vec::new();
+    while !trainer.finished() {
+        let report = block_on(trainer.run_epoch()).unwrap();
+        eprintln!(
+            "{name}: epoch {} U/T {:.4} (exact {exact:.4}) train {:.1} s eval {:.1} s classes {:?} {:?}",
+            report.epoch,
+            report.u_per_t,
+            report.train_seconds,
+            report.eval_seconds,
+            report.class_rates,
+            report.warnings
+        );
+        reports.push(report);
+    }
+    reports
+}
+
+/// The authors' FA tutorial: L = 10, c = 0.3, T = 1e4; they reached U/T = -4.070 against an
+/// exact -4.0647 in 10 epochs.
+#[test]
+#[ignore = "slow: trains the FA tutorial setting (see the report for timings)"]
+fn mode1_fa_tutorial_approaches_the_exact_u_per_t() {
+    let trajectory = simulate_fa(FaSpec::TUTORIAL, 1e4, 2024);
+    let exact = log_likelihood(&trajectory).unwrap().u_per_t;
+    eprintln!("FA tutorial: K = {}", trajectory.num_jumps());
+    let epochs: usize = std::env::var("JF_EPOCHS")
+        .ok()
+        .and_then(|e| e.parse().ok())
+        .unwrap_or(5);
+    let env = |k: &str| std::env::var(k).ok();
+    let defaults = LearnerConfig::default();
+    let config = LearnerConfig {
+        epochs,
+        learning_rate: env("JF_LR")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(defaults.learning_rate),
+        segment_len: env("JF_SEG")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(defaults.segment_len),
+        grad_clip_norm: env("JF_CLIP")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(defaults.grad_clip_norm),
+        ..defaults
+    };
+    eprintln!("{config:?}");
+    let reports = train_and_report("FA mode 1", config, Arc::new(trajectory), exact);
+    let last = reports.last().unwrap().u_per_t;
+    assert!((last - exact).abs() < 0.02, "{last} vs {exact}");
+}
+
+/// Mode 2 with N_W = 4 on a small ALM trajectory (L = 10, N = 20, T = 40): the class rates
+/// head for D, v_zero, v_plus and (for blocked moves) zero. `JF_CLASSES=0` trains Mode 1.
+#[test]
+#[ignore = "slow: trains Mode 2 on an ALM trajectory (see the report for timings)"]
+fn mode2_alm_learns_the_class_rates() {
+    let env = |k: &str| std::env::var(k).ok();
+    let spec = ActiveLatticeSpec {
+        l: 10,
+        phi: 0.2,
+        d: 0.1,
+        v_plus: 10.0,
+        v_zero: 1.0,
+    };
+    let total_time: f64 = env("JF_T").and_then(|v| v.parse().ok()).unwrap_or(40.0);
+    let trajectory = simulate_alm(spec, total_time, 77);
+    let exact = log_likelihood(&trajectory).unwrap().u_per_t;
+    eprintln!(
+        "ALM: N = {}, K = {}",
+        spec.num_particles(),
+        trajectory.num_jumps()
+    );
+    let defaults = LearnerConfig::default();
+    let config = LearnerConfig {
+        mode: match env("JF_CLASSES").and_then(|v| v.parse().ok()) {
+            Some(0) => Mode::Mode1,
+            Some(classes) => Mode::Mode2 { classes },
+            None => Mode::Mode2 { classes: 4 },
+        },
+        epochs: env("JF_EPOCHS").and_then(|v| v.parse().ok()).unwrap_or(5),
+        learning_rate: env("JF_LR")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(defaults.learning_rate),
+        segment_len: env("JF_SEG")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(defaults.segment_len),
+        grad_clip_norm: env("JF_CLIP")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(defaults.grad_clip_norm),
+        ..defaults
+    };
+    eprintln!("{config:?}");
+    let reports = train_and_report("ALM mode 2", config, Arc::new(trajectory), exact);
+    let last = reports.last().unwrap();
+    assert!(last.u_per_t > reports[0].u_per_t, "U/T did not rise");
+    if let Some(rates) = &last.class_rates {
+        let mut rates = rates.clone();
+        rates.sort_by(f64::total_cmp);
+        // Measured (5 epochs of 55 steps, about 70 s): the slowest class has found D = 0.1;
+        // v_zero, v_plus and the blocked moves are still being sorted out, as U/T is far from
+        // exact. Separating all four classes needs much longer training (not verified here).
+        assert!((rates[0] / 0.1 - 1.0).abs() < 0.3, "{rates:?}");
+        assert!(rates[3] > 2.0, "{rates:?}");
+    }
+}

@@ -1,0 +1,403 @@
+//! Training by maximum path likelihood, one minibatch at a time, so a browser worker can yield
+//! and report progress between steps; and the evaluation of U/T over a whole trajectory in chunks.
+
+use super::batch::{Batch, SegmentSource, TokenScheme};
+use super::config::LearnerConfig;
+use super::learned::{LearnedDynamics, TrainingSummary};
+use super::loss::{BatchTensors, batch_log_likelihood};
+use super::network::RateNetwork;
+use super::{LearnerError, now_seconds};
+use crate::core::rng::Rng;
+use burn::module::Module;
+use burn::optim::{
+    AdamConfig, GradientsParams, ModuleOptimizer, grad_clipping::GradientClippingConfig,
+};
+use burn::tensor::{Device, Tensor};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// Tokens per evaluation chunk: bounds the memory of a forward pass without autodiff.
+const EVAL_TOKENS_PER_CHUNK: usize = 32_768;
+
+/// What one optimiser step did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepOutcome {
+    /// The epoch this step belongs to (1-based).
+    pub epoch: usize,
+    /// The step within its epoch (1-based).
+    pub step_in_epoch: usize,
+    /// Steps per epoch.
+    pub steps_per_epoch: usize,
+    /// U / (sum of dt) of this minibatch under the network before the step.
+    pub batch_u_per_t: f64,
+    /// True if this step ended its epoch (time for [`Trainer::epoch_report`]).
+    pub epoch_finished: bool,
+    /// Set if the loss was not finite: the step was skipped and the last good weights restored.
+    pub warning: Option<String>,
+}
+
+/// The state of learning after an epoch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EpochReport {
+    /// Epochs completed.
+    pub epoch: usize,
+    /// Optimiser steps so far.
+    pub steps: usize,
+    /// U/T of the learner over the whole training trajectory.
+    pub u_per_t: f64,
+    /// U/T of the true dynamics, when the rates are known.
+    pub exact_u_per_t: Option<f64>,
+    /// Seconds spent training in this epoch.
+    pub train_seconds: f64,
+    /// Seconds spent evaluating U/T for this report.
+    pub eval_seconds: f64,
+    /// Mode 2: the learned class rates exp(s_k), in class order.
+    pub class_rates: Option<Vec<f64>>,
+    /// Warnings of the epoch's steps (skipped non-finite steps).
+    pub warnings: Vec<String>,
+}
+
+/// Trains a [`RateNetwork`] on one trajectory.
+pub struct Trainer {
+    config: LearnerConfig,
+    scheme: TokenScheme,
+    source: Arc<dyn SegmentSource>,
+    device: Device,
+    network: RateNetwork,
+    last_good: RateNetwork,
+    optimizer: ModuleOptimizer,
+    rng: Rng,
+    /// Segment starts in this epoch's order.
+    order: Vec<usize>,
+    /// Next position in `order`.
+    cursor: usize,
+    epochs_done: usize,
+    steps: usize,
+    epoch_seconds: f64,
+    warnings: Vec<String>,
+    exact_u_per_t: Option<f64>,
+    last_u_per_t: Option<f64>,
+}
+
+fn optimizer(config: &LearnerConfig) -> ModuleOptimizer {
+    let clipping = (config.grad_clip_norm > 0.0)
+        .then_some(GradientClippingConfig::Norm(config.grad_clip_norm as f32));
+    AdamConfig::new()
+        .with_epsilon(1e-8)
+        .with_grad_clipping(clipping)
+        .init()
+}
+
+impl Trainer {
+    /// A trainer of a fresh network on `source`. `device` is the training device (autodiff on,
+    /// e.g. [`crate::core::compute::cpu_device`]); `exact_u_per_t` is shown next to the learner's.
+    pub fn new(
+        config: LearnerConfig,
+        source: Arc<dyn SegmentSource>,
+        device: Device,
+        exact_u_per_t: Option<f64>,
+    ) -> Result<Self, LearnerError> {
+        config.validate()?;
+        let scheme = source.scheme();
+        let network = RateNetwork::seeded(&config, &scheme, &device);
+        Self::with_network(config, network, source, device, exact_u_per_t)
+    }
+
+    /// A trainer that continues from `learned` (e.g. a loaded model file) on `source`.
+    pub fn resume(
+        learned: &LearnedDynamics,
+        source: Arc<dyn SegmentSource>,
+        device: Device,
+        exact_u_per_t: Option<f64>,
+    ) -> Result<Self, LearnerError> {
+        learned.check_scheme(&source.scheme())?;
+        let network = learned.network().clone().fork(&device).train();
+        Self::with_network(
+            learned.config().clone(),
+            network,
+            source,
+            device,
+            exact_u_per_t,
+        )
+    }
+
+    fn with_network(
+        config: LearnerConfig,
+        network: RateNetwork,
+        source: Arc<dyn SegmentSource>,
+        device: Device,
+        exact_u_per_t: Option<f64>,
+    ) -> Result<Self, LearnerError> {
+        config.validate()?;
+        if source.num_tokens() == 0 {
+            return Err(LearnerError::Trajectory(
+                "the trajectory has no tokens (no particles) to learn from".to_string(),
+            ));
+        }
+        Ok(Self {
+            scheme: source.scheme(),
+            optimizer: optimizer(&config),
+            rng: Rng::new(config.seed ^ 0x5E67_3E47_5EED_0001),
+            last_good: network.clone(),
+            network,
+            source,
+            device,
+            order: Vec::new(),
+            cursor: 0,
+            epochs_done: 0,
+            steps: 0,
+            epoch_seconds: 0.0,
+            warnings: Vec::new(),
+            exact_u_per_t,
+            last_u_per_t: None,
+            config,
+        })
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &LearnerConfig {
+        &self.config
+    }
+
+    /// Epochs completed.
+    pub fn epochs_done(&self) -> usize {
+        self.epochs_done
+    }
+
+    /// Optimiser steps taken.
+    pub fn steps(&self) -> usize {
+        self.steps
+    }
+
+    /// True once `config.epochs` epochs are done (stepping on is allowed: more epochs).
+    pub fn finished(&self) -> bool {
+        self.epochs_done >= self.config.epochs
+    }
+
+    /// Number of segments of the trajectory.
+    pub fn num_segments(&self) -> usize {
+        self.source.num_configs().div_ceil(self.config.segment_len)
+    }
+
+    /// Optimiser steps per epoch.
+    pub fn steps_per_epoch(&self) -> usize {
+        self.num_segments().div_ceil(self.config.segments_per_batch)
+    }
+
+    /// The network being trained.
+    pub fn network(&self) -> &RateNetwork {
+        &self.network
+    }
+
+    /// Draws a new order of the segments (Fisher–Yates from the seeded generator).
+    fn shuffle(&mut self) {
+        let len = self.config.segment_len;
+        self.order = (0..self.num_segments()).map(|s| s * len).collect();
+        for i in (1..self.order.len()).rev() {
+            let j = self.rng.below(i as u64 + 1) as usize;
+            self.order.swap(i, j);
+        }
+        self.cursor = 0;
+    }
+
+    /// One optimiser step on the next minibatch of shuffled segments.
+    pub async fn train_step(&mut self) -> Result<StepOutcome, LearnerError> {
+        let started = now_seconds();
+        if self.cursor >= self.order.len() {
+            self.shuffle();
+        }
+        let steps_per_epoch = self.steps_per_epoch();
+        let step_in_epoch = self.cursor / self.config.segments_per_batch + 1;
+        let hard = self.config.hard_constraint;
+        let end = (self.cursor + self.config.segments_per_batch).min(self.order.len());
+        let mut batch: Option<Batch> = None;
+        for &start in &self.order[self.cursor..end] {
+            let segment = self.source.segment(start, self.config.segment_len, hard);
+            match batch.as_mut() {
+                None => batch = Some(segment),
+                Some(b) => b.extend(&segment),
+            }
+        }
+        self.cursor = end;
+        let batch = batch.expect("an epoch has at least one segment");
+        let time: f64 = batch.dt.iter().sum();
+        let tensors = BatchTensors::new(&batch, hard, &self.device);
+        let output = self
+            .network
+            .forward(tensors.features.clone(), tensors.allowed.clone());
+        let u = batch_log_likelihood(output.log_rates, output.rates, &tensors);
+        let u_value: f32 = u
+            .clone()
+            .into_scalar_async()
+            .await
+            .map_err(|e| LearnerError::Readback(format!("{e:?}")))?;
+        let mut warning = None;
+        if u_value.is_finite() {
+            // -U of the minibatch (a sum over configurations, as in the authors' tutorial; Adam
+            // is insensitive to the scale).
+            let loss: Tensor<1> = u.neg();
+            let grads = GradientsParams::from_grads(loss.backward(), &self.network);
+            self.last_good = self.network.clone();
+            let network = self.network.clone();
+            self.network = self
+                .optimizer
+                .step(self.config.learning_rate, network, grads);
+        } else {
+            let message = format!(
+                "epoch {}, step {step_in_epoch}: the loss became {u_value}; the step was skipped \
+                 and the last good weights restored",
+                self.epochs_done + 1
+            );
+            self.network = self.last_good.clone();
+            self.optimizer = optimizer(&self.config);
+            self.warnings.push(message.clone());
+            warning = Some(message);
+        }
+        self.steps += 1;
+        let epoch = self.epochs_done + 1;
+        let epoch_finished = self.cursor >= self.order.len();
+        if epoch_finished {
+            self.epochs_done += 1;
+        }
+        self.epoch_seconds += now_seconds() - started;
+        Ok(StepOutcome {
+            epoch,
+            step_in_epoch,
+            steps_per_epoch,
+            batch_u_per_t: if time > 0.0 {
+                u_value as f64 / time
+            } else {
+                0.0
+            },
+            epoch_finished,
+            warning,
+        })
+    }
+
+    /// Trains to the end of the current epoch and reports.
+    pub async fn run_epoch(&mut self) -> Result<EpochReport, LearnerError> {
+        loop {
+            if self.train_step().await?.epoch_finished {
+                return self.epoch_report().await;
+            }
+        }
+    }
+
+    /// Evaluates U/T over the whole trajectory and reports on the epoch; resets the epoch's
+    /// timer and warnings.
+    pub async fn epoch_report(&mut self) -> Result<EpochReport, LearnerError> {
+        let started = now_seconds();
+        let u_per_t = self.evaluator().run().await?;
+        let class_rates = self.learned().class_rates().await?;
+        let eval_seconds = now_seconds() - started;
+        self.last_u_per_t = Some(u_per_t);
+        let report = EpochReport {
+            epoch: self.epochs_done,
+            steps: self.steps,
+            u_per_t,
+            exact_u_per_t: self.exact_u_per_t,
+            train_seconds: self.epoch_seconds,
+            eval_seconds,
+            class_rates,
+            warnings: std::mem::take(&mut self.warnings),
+        };
+        self.epoch_seconds = 0.0;
+        Ok(report)
+    }
+
+    /// A chunked evaluator of U/T of the current network over the training trajectory.
+    pub fn evaluator(&self) -> Evaluator {
+        Evaluator::new(
+            self.network.valid(),
+            self.config.hard_constraint,
+            self.source.clone(),
+            self.device.clone().without_autodiff(),
+        )
+    }
+
+    /// The current network with its settings, detached from training (for rates and saving).
+    pub fn learned(&self) -> LearnedDynamics {
+        LearnedDynamics::from_parts(
+            self.config.clone(),
+            self.scheme.clone(),
+            self.network.valid(),
+            TrainingSummary {
+                epochs: self.epochs_done,
+                steps: self.steps,
+                u_per_t: self.last_u_per_t,
+                exact_u_per_t: self.exact_u_per_t,
+            },
+        )
+    }
+}
+
+/// U/T of a network over a whole trajectory, computed chunk by chunk without autodiff; each
+/// [`Evaluator::step`] is one chunk, so a caller can yield in between.
+pub struct Evaluator {
+    network: RateNetwork,
+    hard_constraint: bool,
+    source: Arc<dyn SegmentSource>,
+    device: Device,
+    chunk: usize,
+    next: usize,
+    u: f64,
+}
+
+impl Evaluator {
+    /// An evaluator of `network` (already without autodiff: `network.valid()`) on `source`, with
+    /// inputs on `device` (the network's device, without autodiff).
+    pub fn new(
+        network: RateNetwork,
+        hard_constraint: bool,
+        source: Arc<dyn SegmentSource>,
+        device: Device,
+    ) -> Self {
+        let chunk = (EVAL_TOKENS_PER_CHUNK / source.num_tokens().max(1)).max(1);
+        Self {
+            network,
+            hard_constraint,
+            source,
+            device,
+            chunk,
+            next: 0,
+            u: 0.0,
+        }
+    }
+
+    /// Configurations evaluated so far, and in all.
+    pub fn progress(&self) -> (usize, usize) {
+        (self.next, self.source.num_configs())
+    }
+
+    /// Evaluates the next chunk; true when the whole trajectory is done.
+    pub async fn step(&mut self) -> Result<bool, LearnerError> {
+        let total = self.source.num_configs();
+        if self.next < total {
+            let batch = self
+                .source
+                .segment(self.next, self.chunk, self.hard_constraint);
+            let tensors = BatchTensors::new(&batch, self.hard_constraint, &self.device);
+            let output = self
+                .network
+                .forward(tensors.features.clone(), tensors.allowed.clone());
+            let u: f32 = batch_log_likelihood(output.log_rates, output.rates, &tensors)
+                .into_scalar_async()
+                .await
+                .map_err(|e| LearnerError::Readback(format!("{e:?}")))?;
+            self.u += u as f64;
+            self.next += batch.num_configs();
+        }
+        Ok(self.next >= total)
+    }
+
+    /// U so far.
+    pub fn u(&self) -> f64 {
+        self.u
+    }
+
+    /// Evaluates everything and returns U/T.
+    pub async fn run(mut self) -> Result<f64, LearnerError> {
+        while !self.step().await? {}
+        Ok(self.u / self.source.total_time())
+    }
+}
