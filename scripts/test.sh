@@ -12,5 +12,7 @@ step "building the page with trunk"
 trunk build --release --offline
 
 step "browser tests in headless Chromium (WebGPU on SwiftShader, and the CPU fallback)"
+# The link test compares the browser's trajectory with the native CLI's, byte for byte.
+export JUMPFORMER_BIN="$CARGO_TARGET_DIR/debug/jumpformer"
 cd tests/browser
 npm test

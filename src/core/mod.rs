@@ -7,4 +7,5 @@ pub mod loglik;
 pub mod model;
 pub mod observables;
 pub mod rng;
+pub mod simulation;
 pub mod trajectory;

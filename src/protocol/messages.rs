@@ -1,10 +1,14 @@
 //! Typed messages between the page (UI) and its Web Worker.
 //!
 //! The page sends [`Request`]s; the worker answers with [`Event`]s. Both cross the worker
-//! boundary as structured-clone values through serde, so a message that does not parse is an
-//! error the receiver reports, never a silent drop.
+//! boundary as JSON text (serde_json): measured in Chromium, a frame of the paper preset took
+//! 260 ms through serde-wasm-bindgen and well under a millisecond as JSON. A message that does not
+//! parse is an error the receiver reports, never a silent drop.
 
 use crate::core::compute::BackendInfo;
+use crate::core::observables::{ObservableSummary, Snapshot};
+use crate::core::simulation::ConfigView;
+use crate::protocol::link::SimulationSettings;
 use serde::{Deserialize, Serialize};
 
 /// What the page asks the worker to do.
@@ -15,6 +19,59 @@ pub enum Request {
     Init { prefer_gpu: bool },
     /// Run the smoke training (a tiny network, Adam) on the chosen backend.
     SmokeTrain { steps: usize },
+    /// Start a new recorded simulation; it replaces the current trajectory when it finishes.
+    Simulate { settings: SimulationSettings },
+    /// Pause the running simulation (handled at once, not queued).
+    Pause,
+    /// Resume a paused simulation (handled at once, not queued).
+    Resume,
+    /// Send the current trajectory as a file.
+    SaveTrajectory,
+    /// Read and validate a trajectory file; on success it becomes the current trajectory.
+    LoadTrajectory { name: String, text: String },
+}
+
+impl Request {
+    /// Requests that steer the running job rather than wait their turn in the queue.
+    pub fn is_control(&self) -> bool {
+        matches!(self, Request::Pause | Request::Resume)
+    }
+}
+
+/// One animation frame of a running simulation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SimulationFrame {
+    pub time: f64,
+    pub total_time: f64,
+    pub events: u64,
+    /// Jumps per second of wall-clock time over the last frame.
+    pub events_per_s: f64,
+    pub view: ConfigView,
+    /// The latest observable snapshot (active lattice, after the burn-in).
+    pub observables: Option<Snapshot>,
+    pub paused: bool,
+}
+
+/// What the page shows of the current trajectory, simulated or loaded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrajectorySummary {
+    /// Where it came from: "simulation" or the file's name.
+    pub source: String,
+    pub kind: String,
+    pub jumps: usize,
+    pub total_time: f64,
+    /// Exact U/T when the rates are known.
+    pub u_per_t: Option<f64>,
+    /// Bytes per jump of the stored trajectory (checkpoints included).
+    pub bytes_per_jump: f64,
+    /// Time averages of the observables (simulations of the active lattice).
+    pub observables: Option<ObservableSummary>,
+    /// The configuration at the end of the trajectory.
+    pub last_view: ConfigView,
+    /// Wall-clock seconds the simulation took (none for a loaded file).
+    pub seconds: Option<f64>,
+    /// The name to save it under.
+    pub file_name: String,
 }
 
 /// What the worker tells the page.
@@ -29,8 +86,21 @@ pub enum Event {
     SmokeStep { step: usize, loss: f32 },
     /// The smoke training finished.
     SmokeDone { losses: Vec<f32>, seconds: f64 },
+    /// A frame of the running simulation.
+    SimulationFrame(SimulationFrame),
+    /// The current trajectory changed (a simulation finished or a file was loaded).
+    TrajectoryReady(TrajectorySummary),
+    /// The current trajectory as a file to download.
+    TrajectoryFile { file_name: String, json: String },
     /// A request failed; the message is for the user.
     Error { message: String },
+}
+
+/// Reads a message that crossed the worker boundary: JSON text, as [`serde_json`] wrote it.
+#[cfg(target_arch = "wasm32")]
+pub fn decode<T: serde::de::DeserializeOwned>(data: &wasm_bindgen::JsValue) -> Result<T, String> {
+    let text = data.as_string().ok_or("the message is not text")?;
+    serde_json::from_str(&text).map_err(|err| err.to_string())
 }
 
 #[cfg(test)]

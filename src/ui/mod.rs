@@ -2,11 +2,17 @@
 //! worker. It computes nothing heavy itself.
 
 mod backend_panel;
+mod commands;
+mod files;
+mod lattice_canvas;
+mod simulate_panel;
 mod worker_client;
 
 use crate::protocol::{BackendPreference, Event, LinkSettings, Request};
 use backend_panel::{BackendPanel, BackendState};
+use commands::Commands;
 use leptos::prelude::*;
+use simulate_panel::{SimulatePanel, SimulationState};
 use worker_client::WorkerClient;
 
 /// Number of Adam steps of the smoke training run at start.
@@ -28,37 +34,43 @@ fn current_query() -> String {
 #[component]
 fn App() -> impl IntoView {
     let backend = BackendState::new();
+    let simulation = SimulationState::new();
     let messages = RwSignal::new(Vec::<String>::new());
     let (link, link_problems) = LinkSettings::from_query(&current_query());
     messages.update(|m| m.extend(link_problems));
-    let preference = link.backend;
+    let prefer_gpu = link.backend == BackendPreference::Auto;
+    let link = RwSignal::new(link);
 
     let on_event = move |event: Event| match event {
+        Event::Started => {}
         Event::Ready { backend: info } => backend.backend.set(Some(info)),
         Event::SmokeStep { loss, .. } => backend.losses.update(|l| l.push(loss)),
         Event::SmokeDone { losses, seconds } => {
             backend.losses.set(losses);
             backend.seconds.set(Some(seconds));
         }
+        Event::SimulationFrame(frame) => simulation.frame.set(Some(frame)),
+        Event::TrajectoryReady(summary) => {
+            simulation.running.set(false);
+            simulation.trajectory.set(Some(summary));
+        }
+        Event::TrajectoryFile { file_name, json } => {
+            if let Err(problem) = files::download(&file_name, &json, "application/json") {
+                messages.update(|m| m.push(format!("The file could not be saved: {problem}")));
+            }
+        }
         Event::Error { message } => messages.update(|m| m.push(message)),
-        Event::Started => {}
     };
-    let client = WorkerClient::spawn(on_event).and_then(|client| {
-        client.send(&Request::Init {
-            prefer_gpu: preference == BackendPreference::Auto,
-        })?;
-        client.send(&Request::SmokeTrain { steps: SMOKE_STEPS })?;
-        Ok(client)
-    });
-    let client = match client {
+    let client = match WorkerClient::spawn(on_event) {
         Ok(client) => Some(client),
         Err(problem) => {
             messages.update(|m| m.push(problem));
             None
         }
     };
-    // The worker lives as long as the page.
-    StoredValue::new_local(client);
+    let commands = Commands::new(client, messages);
+    commands.send(Request::Init { prefer_gpu });
+    commands.send(Request::SmokeTrain { steps: SMOKE_STEPS });
 
     view! {
         <header class="top">
@@ -69,6 +81,7 @@ fn App() -> impl IntoView {
             {move || messages.get().into_iter().map(|m| view! { <p class="message">{m}</p> }).collect_view()}
         </div>
         <main>
+            <SimulatePanel commands=commands link=link state=simulation />
             <BackendPanel state=backend />
         </main>
     }

@@ -33,24 +33,23 @@ impl WorkerClient {
         let outbox: Outbox = Rc::new(RefCell::new(Some(Vec::new())));
         let deliver = on_event.clone();
         let (flush_worker, flush_outbox) = (worker.clone(), outbox.clone());
-        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |message: MessageEvent| {
-            let event =
-                serde_wasm_bindgen::from_value::<Event>(message.data()).unwrap_or_else(|err| {
-                    Event::Error {
+        let on_message =
+            Closure::<dyn FnMut(MessageEvent)>::new(move |message: MessageEvent| {
+                let event = crate::protocol::messages::decode::<Event>(&message.data())
+                    .unwrap_or_else(|err| Event::Error {
                         message: format!("the page could not read a worker message: {err}"),
-                    }
-                });
-            if event == Event::Started {
-                for request in flush_outbox.borrow_mut().take().unwrap_or_default() {
-                    if let Err(err) = flush_worker.post_message(&request) {
-                        deliver(Event::Error {
-                            message: format!("a request could not be sent: {err:?}"),
-                        });
+                    });
+                if event == Event::Started {
+                    for request in flush_outbox.borrow_mut().take().unwrap_or_default() {
+                        if let Err(err) = flush_worker.post_message(&request) {
+                            deliver(Event::Error {
+                                message: format!("a request could not be sent: {err:?}"),
+                            });
+                        }
                     }
                 }
-            }
-            deliver(event);
-        });
+                deliver(event);
+            });
         let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |error: ErrorEvent| {
             on_event(Event::Error {
                 message: format!("the worker crashed: {}", error.message()),
@@ -68,7 +67,8 @@ impl WorkerClient {
 
     /// Sends a request, or queues it until the worker has started.
     pub fn send(&self, request: &Request) -> Result<(), String> {
-        let value = serde_wasm_bindgen::to_value(request).map_err(|err| err.to_string())?;
+        let value =
+            JsValue::from_str(&serde_json::to_string(request).map_err(|err| err.to_string())?);
         match self.outbox.borrow_mut().as_mut() {
             Some(waiting) => {
                 waiting.push(value);

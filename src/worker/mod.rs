@@ -1,14 +1,19 @@
 //! The Web Worker: receives [`Request`]s from the page, runs the heavy work off the page's
 //! thread, and posts [`Event`]s back.
 //!
-//! Requests are queued and served one at a time by a single async task, so a long job never
-//! interleaves with another; long jobs yield to the event loop between chunks.
+//! Requests are queued and served one at a time by a single async task. Pause and resume act at
+//! once on the running job; any other request makes a running simulation give way to it.
 
+mod control;
+mod simulate;
 mod web_adapter;
 
 use crate::core::compute::{BackendKind, select_device, smoke_train};
-use crate::protocol::{Event, Request};
+use crate::core::simulation::{bytes_per_jump, final_view};
+use crate::core::trajectory::AnyTrajectory;
+use crate::protocol::messages::{Event, Request, TrajectorySummary};
 use burn::tensor::Device;
+use control::Control;
 use futures::StreamExt;
 use futures::channel::mpsc;
 use wasm_bindgen::JsCast;
@@ -18,10 +23,15 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 /// Installs the message handler and starts serving requests. Called once by the worker binary.
 pub fn start() {
     console_error_panic_hook::set_once();
+    let control = Control::default();
     let (sender, requests) = mpsc::unbounded::<Request>();
+    let steer = control.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |message: MessageEvent| {
-        match serde_wasm_bindgen::from_value::<Request>(message.data()) {
+        match crate::protocol::messages::decode::<Request>(&message.data()) {
+            Ok(Request::Pause) => steer.set_paused(true),
+            Ok(Request::Resume) => steer.set_paused(false),
             Ok(request) => {
+                steer.queued();
                 if sender.unbounded_send(request).is_err() {
                     post(&Event::Error {
                         message: "the worker has stopped serving requests".into(),
@@ -35,7 +45,7 @@ pub fn start() {
     });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
-    wasm_bindgen_futures::spawn_local(serve(requests));
+    wasm_bindgen_futures::spawn_local(serve(requests, control));
     // Messages that reached the worker before its wasm module had loaded were dispatched to no
     // handler; the page holds its requests back until it hears this.
     post(&Event::Started);
@@ -47,9 +57,9 @@ fn scope() -> DedicatedWorkerGlobalScope {
 
 /// Sends one event to the page.
 fn post(event: &Event) {
-    match serde_wasm_bindgen::to_value(event) {
-        Ok(value) => {
-            if let Err(err) = scope().post_message(&value) {
+    match serde_json::to_string(event) {
+        Ok(text) => {
+            if let Err(err) = scope().post_message(&text.into()) {
                 web_sys::console::error_2(&"jumpformer worker: postMessage failed".into(), &err);
             }
         }
@@ -57,9 +67,18 @@ fn post(event: &Event) {
     }
 }
 
-async fn serve(mut requests: mpsc::UnboundedReceiver<Request>) {
-    let mut device: Option<Device> = None;
+/// What the worker holds between requests.
+#[derive(Default)]
+struct WorkerState {
+    device: Option<Device>,
+    /// The current trajectory (simulated or loaded) and what the page was told of it.
+    trajectory: Option<(AnyTrajectory, TrajectorySummary)>,
+}
+
+async fn serve(mut requests: mpsc::UnboundedReceiver<Request>, control: Control) {
+    let mut state = WorkerState::default();
     while let Some(request) = requests.next().await {
+        control.taken();
         match request {
             Request::Init { prefer_gpu } => {
                 let (chosen, mut backend) = select_device(prefer_gpu).await;
@@ -68,16 +87,59 @@ async fn serve(mut requests: mpsc::UnboundedReceiver<Request>) {
                 {
                     backend.adapter = web_adapter::describe().await;
                 }
-                device = Some(chosen);
+                state.device = Some(chosen);
                 post(&Event::Ready { backend });
             }
-            Request::SmokeTrain { steps } => match &device {
+            Request::SmokeTrain { steps } => match &state.device {
                 Some(device) => smoke(device, steps).await,
                 None => post(&Event::Error {
                     message: "no backend yet: the worker was not initialised".into(),
                 }),
             },
+            Request::Simulate { settings } => {
+                if let Some((trajectory, summary)) = simulate::simulate(&settings, &control).await {
+                    post(&Event::TrajectoryReady(summary.clone()));
+                    state.trajectory = Some((trajectory, summary));
+                }
+            }
+            Request::SaveTrajectory => match &state.trajectory {
+                Some((trajectory, summary)) => post(&Event::TrajectoryFile {
+                    file_name: summary.file_name.clone(),
+                    json: trajectory.to_json(),
+                }),
+                None => post(&Event::Error {
+                    message: "There is no trajectory to save yet: run a simulation first.".into(),
+                }),
+            },
+            Request::LoadTrajectory { name, text } => match AnyTrajectory::from_json(&text) {
+                Ok(trajectory) => {
+                    let summary = loaded_summary(&trajectory, name);
+                    post(&Event::TrajectoryReady(summary.clone()));
+                    state.trajectory = Some((trajectory, summary));
+                }
+                Err(err) => post(&Event::Error {
+                    message: format!(
+                        "The file {name:?} was not loaded: {err}. The current trajectory is kept."
+                    ),
+                }),
+            },
+            Request::Pause | Request::Resume => {}
         }
+    }
+}
+
+fn loaded_summary(trajectory: &AnyTrajectory, name: String) -> TrajectorySummary {
+    TrajectorySummary {
+        source: name.clone(),
+        kind: trajectory.kind().into(),
+        jumps: trajectory.num_jumps(),
+        total_time: trajectory.total_time(),
+        u_per_t: trajectory.log_likelihood().ok().map(|l| l.u_per_t),
+        bytes_per_jump: bytes_per_jump(trajectory),
+        observables: None,
+        last_view: final_view(trajectory),
+        seconds: None,
+        file_name: name,
     }
 }
 

@@ -1,0 +1,48 @@
+//! Saving a string as a download and reading a chosen file as text.
+
+use js_sys::Array;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, BlobPropertyBag, File, HtmlAnchorElement, Url};
+
+/// The largest file the page will read (the paper's T = 500 trajectory is about 15 MB).
+pub const MAX_FILE_BYTES: f64 = 256.0 * 1024.0 * 1024.0;
+
+/// Offers `text` to the user as a download named `file_name`.
+pub fn download(file_name: &str, text: &str, mime: &str) -> Result<(), String> {
+    let options = BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob =
+        Blob::new_with_str_sequence_and_options(&Array::of1(&JsValue::from_str(text)), &options)
+            .map_err(|e| format!("{e:?}"))?;
+    let url = Url::create_object_url_with_blob(&blob).map_err(|e| format!("{e:?}"))?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let anchor: HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|e| format!("{e:?}"))?
+        .dyn_into()
+        .map_err(|_| "not an anchor")?;
+    anchor.set_href(&url);
+    anchor.set_download(file_name);
+    anchor.click();
+    Url::revoke_object_url(&url).map_err(|e| format!("{e:?}"))
+}
+
+/// Reads a chosen file as text, refusing one larger than [`MAX_FILE_BYTES`].
+pub async fn read_text(file: &File) -> Result<String, String> {
+    if file.size() > MAX_FILE_BYTES {
+        return Err(format!(
+            "The file {:?} is {:.0} MB; the page reads files up to {:.0} MB.",
+            file.name(),
+            file.size() / 1048576.0,
+            MAX_FILE_BYTES / 1048576.0
+        ));
+    }
+    let text = JsFuture::from(file.text())
+        .await
+        .map_err(|e| format!("The file {:?} could not be read: {e:?}", file.name()))?;
+    text.as_string()
+        .ok_or_else(|| format!("The file {:?} is not text.", file.name()))
+}

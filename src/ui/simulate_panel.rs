@@ -1,0 +1,259 @@
+//! The Simulate view: model, parameters and seed (from the link or a preset), run / pause,
+//! the lattice live on a canvas with time, events/s and observables, and the trajectory saved to
+//! or loaded from a file.
+
+use super::commands::Commands;
+use super::files;
+use super::lattice_canvas;
+use crate::protocol::link::{LinkSettings, SimulationSettings};
+use crate::protocol::messages::{Request, SimulationFrame, TrajectorySummary};
+use leptos::prelude::*;
+use std::collections::VecDeque;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlInputElement;
+
+/// What the page knows of the simulation and the current trajectory.
+#[derive(Clone, Copy)]
+pub struct SimulationState {
+    pub frame: RwSignal<Option<SimulationFrame>>,
+    /// Frames drawn so far (tests watch it grow).
+    pub frames: RwSignal<u64>,
+    pub running: RwSignal<bool>,
+    pub trajectory: RwSignal<Option<TrajectorySummary>>,
+}
+
+impl SimulationState {
+    pub fn new() -> Self {
+        Self {
+            frame: RwSignal::new(None),
+            frames: RwSignal::new(0),
+            running: RwSignal::new(false),
+            trajectory: RwSignal::new(None),
+        }
+    }
+}
+
+/// The form's fields as link key/value pairs, so the link parser validates them.
+fn fields_of(settings: &LinkSettings) -> Vec<(String, String)> {
+    settings
+        .to_query()
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// Human labels of the link keys.
+fn label(key: &str) -> &'static str {
+    match key {
+        "L" => "L (lattice size)",
+        "phi" => "φ (density)",
+        "D" => "D (rotation rate)",
+        "v_plus" => "v₊ (forward rate)",
+        "v_zero" => "v₀ (other hops)",
+        "c" => "c",
+        "T" => "T (total time)",
+        "burn_in" => "burn-in",
+        "seed" => "seed",
+        _ => "",
+    }
+}
+
+/// Writes the settings into the address bar, so the page's URL is always a link to this run.
+fn write_link(settings: &LinkSettings) {
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&format!("?{}", settings.to_query())),
+        );
+    }
+}
+
+#[component]
+pub fn SimulatePanel(
+    commands: Commands,
+    link: RwSignal<LinkSettings>,
+    state: SimulationState,
+) -> impl IntoView {
+    let fields = RwSignal::new(fields_of(&link.get_untracked()));
+    let canvas = NodeRef::<leptos::html::Canvas>::new();
+    let strip = StoredValue::new_local(VecDeque::<Vec<u8>>::new());
+
+    Effect::new(move |_| {
+        let Some(frame) = state.frame.get() else {
+            return;
+        };
+        if let Some(canvas) = canvas.get() {
+            strip.update_value(|strip| lattice_canvas::draw(&canvas, &frame.view, strip));
+            state.frames.update(|n| *n += 1);
+        }
+    });
+
+    let apply = move |settings: LinkSettings| {
+        fields.set(fields_of(&settings));
+        link.set(settings);
+    };
+    let preset = move |simulation: SimulationSettings| {
+        apply(LinkSettings {
+            simulation,
+            backend: link.get_untracked().backend,
+        });
+        write_link(&link.get_untracked());
+    };
+    let run = move |_| {
+        let pairs = fields.get_untracked();
+        let mut pairs: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let backend = if link.get_untracked().backend == crate::protocol::BackendPreference::Cpu {
+            "cpu"
+        } else {
+            "auto"
+        };
+        pairs.push(("backend", backend));
+        let (settings, problems) = LinkSettings::from_pairs(pairs);
+        for problem in problems {
+            commands.say(problem.replace("The link's", "The setting"));
+        }
+        apply(settings.clone());
+        write_link(&settings);
+        strip.update_value(VecDeque::clear);
+        state.running.set(true);
+        commands.send(Request::Simulate {
+            settings: settings.simulation,
+        });
+    };
+    let set_model = move |model: String| {
+        let simulation = if model == "fa" {
+            SimulationSettings::fa_tutorial()
+        } else {
+            SimulationSettings::paper()
+        };
+        preset(simulation);
+    };
+    let paused = move || state.frame.get().is_some_and(|f| f.paused);
+    let toggle_pause = move |_| {
+        commands.send(if paused() {
+            Request::Resume
+        } else {
+            Request::Pause
+        });
+    };
+    let load = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        leptos::task::spawn_local(async move {
+            match files::read_text(&file).await {
+                Ok(text) => commands.send(Request::LoadTrajectory {
+                    name: file.name(),
+                    text,
+                }),
+                Err(problem) => commands.say(problem),
+            }
+        });
+    };
+
+    let model_kind = move || {
+        fields
+            .get()
+            .iter()
+            .find(|(k, _)| k == "model")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let number = |value: Option<f64>, digits: usize| {
+        value
+            .map(|v| format!("{v:.digits$}"))
+            .unwrap_or_else(|| "–".into())
+    };
+    let frame_value = move |f: fn(&SimulationFrame) -> Option<f64>, digits: usize| {
+        move || number(state.frame.get().as_ref().and_then(f), digits)
+    };
+
+    view! {
+        <section class="panel wide" id="simulate-panel">
+            <h2>"Simulate"</h2>
+            <div class="presets">
+                <span>"Presets: "</span>
+                <button data-testid="preset-paper" on:click=move |_| preset(SimulationSettings::paper())>"Paper (L=30, φ=0.124, T=500)"</button>
+                <button data-testid="preset-classroom" on:click=move |_| preset(SimulationSettings::classroom())>"Classroom (L=12, T=100)"</button>
+                <button data-testid="preset-fa" on:click=move |_| preset(SimulationSettings::fa_tutorial())>"FA tutorial"</button>
+            </div>
+            <div class="form">
+                <label>"model"
+                    <select data-testid="field-model" prop:value=model_kind on:change=move |ev| set_model(event_target_value(&ev))>
+                        <option value="active-lattice">"active lattice"</option>
+                        <option value="fa">"Fredrickson–Andersen"</option>
+                    </select>
+                </label>
+                {move || fields.get().into_iter().filter(|(k, _)| k != "model" && k != "backend").map(|(key, value)| {
+                    let k = key.clone();
+                    view! {
+                        <label>{label(&key)}
+                            <input type="text" inputmode="decimal" data-testid=format!("field-{key}") prop:value=value
+                                on:change=move |ev| {
+                                    let v = event_target_value(&ev);
+                                    fields.update(|f| if let Some(slot) = f.iter_mut().find(|(name, _)| *name == k) { slot.1 = v });
+                                } />
+                        </label>
+                    }
+                }).collect_view()}
+            </div>
+            <div class="controls">
+                <button class="primary" data-testid="sim-run" on:click=run>"Run"</button>
+                <button data-testid="sim-pause" on:click=toggle_pause disabled=move || !state.running.get()>
+                    {move || if paused() { "Resume" } else { "Pause" }}
+                </button>
+                <button data-testid="sim-save" on:click=move |_| commands.send(Request::SaveTrajectory)
+                    disabled=move || state.trajectory.get().is_none() || state.running.get()>"Save trajectory"</button>
+                <label class="file-button">"Load trajectory…"
+                    <input type="file" accept=".json,application/json" data-testid="sim-load" on:change=load />
+                </label>
+            </div>
+            <div class="sim-body">
+                <canvas node_ref=canvas width="480" height="480" data-testid="lattice-canvas"
+                    data-frames=move || state.frames.get().to_string()></canvas>
+                <dl class="stats">
+                    <dt>"time"</dt><dd data-testid="sim-time">{frame_value(|f| Some(f.time), 2)} " / " {frame_value(|f| Some(f.total_time), 0)}</dd>
+                    <dt>"events"</dt><dd data-testid="sim-events">{move || state.frame.get().map(|f| f.events.to_string()).unwrap_or_else(|| "–".into())}</dd>
+                    <dt>"events/s"</dt><dd data-testid="sim-rate">{frame_value(|f| Some(f.events_per_s), 0)}</dd>
+                    <dt>"f4"</dt><dd data-testid="obs-f4">{frame_value(|f| f.observables.map(|o| o.f4), 4)}</dd>
+                    <dt>"clusters n_c"</dt><dd data-testid="obs-nc">{frame_value(|f| f.observables.map(|o| o.n_c as f64), 0)}</dd>
+                    <dt>"mean size ⟨s⟩"</dt><dd data-testid="obs-s">{frame_value(|f| f.observables.map(|o| o.mean_s), 3)}</dd>
+                    <dt>"largest / N"</dt><dd data-testid="obs-largest">{frame_value(|f| f.observables.map(|o| o.largest), 3)}</dd>
+                </dl>
+            </div>
+            <TrajectoryCard state=state />
+        </section>
+    }
+}
+
+#[component]
+fn TrajectoryCard(state: SimulationState) -> impl IntoView {
+    move || {
+        state.trajectory.get().map(|t| {
+            let u = t.u_per_t.map(|u| format!("{u:.4}")).unwrap_or_else(|| "unknown (no rates in the file)".into());
+            let speed = t.seconds.map(|s| format!(" · simulated in {s:.2} s ({:.2e} events/s)", t.jumps as f64 / s.max(1e-9))).unwrap_or_default();
+            let obs = t.observables.map(|o| {
+                format!("Time averages over {} snapshots: f4 {:.4}, var(f4) {:.2e}, n_c {:.1}, ⟨s⟩ {:.3}, largest {:.3}", o.snapshots, o.f4, o.var_f4, o.n_c, o.mean_s, o.largest)
+            });
+            view! {
+                <div class="trajectory" data-testid="trajectory" data-jumps=t.jumps.to_string() data-u-per-t=t.u_per_t.map(|u| u.to_string()).unwrap_or_default()>
+                    <strong>"Trajectory: "</strong>
+                    {format!("{} ({}), {} jumps over T = {}, exact U/T = {u}, {:.1} bytes/jump{speed}", t.source, t.kind, t.jumps, t.total_time, t.bytes_per_jump)}
+                    {obs.map(|o| view! { <p>{o}</p> })}
+                </div>
+            }
+        })
+    }
+}
