@@ -3,6 +3,7 @@
 //! Parsing never fails as a whole: each malformed or out-of-range value is refused with a
 //! sentence for the user and its default is used instead, so a bad link still opens a page.
 
+use crate::core::learner::{LearnerConfig, Mode};
 use crate::core::model::{ActiveLatticeSpec, FaSpec, ModelSpec};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
@@ -67,10 +68,26 @@ impl SimulationSettings {
     }
 }
 
+/// The learner of the classroom preset: a small network that trains on the classroom trajectory
+/// in seconds.
+pub fn classroom_learner() -> LearnerConfig {
+    LearnerConfig {
+        d_model: 32,
+        heads: 2,
+        layers: 1,
+        d_ff: 64,
+        learning_rate: 3e-3,
+        segment_len: 64,
+        epochs: 5,
+        ..LearnerConfig::default()
+    }
+}
+
 /// All the settings a link carries.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LinkSettings {
     pub simulation: SimulationSettings,
+    pub learner: LearnerConfig,
     pub backend: BackendPreference,
 }
 
@@ -78,6 +95,7 @@ impl Default for LinkSettings {
     fn default() -> Self {
         Self {
             simulation: SimulationSettings::paper(),
+            learner: LearnerConfig::default(),
             backend: BackendPreference::Auto,
         }
     }
@@ -209,9 +227,11 @@ impl LinkSettings {
             burn_in,
             seed,
         };
+        let learner = reader.learner(&get);
         (
             Self {
                 simulation,
+                learner,
                 backend,
             },
             reader.problems,
@@ -249,6 +269,23 @@ impl LinkSettings {
             }
         }
         let _ = write!(query, "&T={}&burn_in={}&seed={}", s.t, s.burn_in, s.seed);
+        let l = &self.learner;
+        let _ = write!(
+            query,
+            "&mode={}&classes={}&epochs={}&lr={}&segment={}&d_model={}&heads={}&layers={}&d_ff={}&hard={}&clip={}&lseed={}",
+            if l.mode == Mode::Mode1 { 1 } else { 2 },
+            l.mode.classes().max(1),
+            l.epochs,
+            l.learning_rate,
+            l.segment_len,
+            l.d_model,
+            l.heads,
+            l.layers,
+            l.d_ff,
+            u8::from(l.hard_constraint),
+            l.grad_clip_norm,
+            l.seed
+        );
         if self.backend == BackendPreference::Cpu {
             query.push_str("&backend=cpu");
         }
@@ -257,7 +294,8 @@ impl LinkSettings {
 }
 
 const KNOWN_KEYS: &[&str] = &[
-    "model", "L", "phi", "D", "v_plus", "v_zero", "c", "T", "burn_in", "seed", "backend",
+    "model", "L", "phi", "D", "v_plus", "v_zero", "c", "T", "burn_in", "seed", "backend", "mode", "classes",
+    "epochs", "lr", "segment", "d_model", "heads", "layers", "d_ff", "hard", "clip", "lseed",
 ];
 
 fn rate_ok(v: f64) -> bool {
@@ -270,6 +308,98 @@ struct Reader {
 }
 
 impl Reader {
+    /// The learner settings; each is range-checked alone, then together (heads must divide d_model).
+    fn learner<'a>(&mut self, get: &impl Fn(&str) -> Option<&'a str>) -> LearnerConfig {
+        let d = LearnerConfig::default();
+        let mode = self.number(get("mode"), "mode", 1u8, |m| m == 1 || m == 2, "1 or 2");
+        let classes = self.number(
+            get("classes"),
+            "classes",
+            4usize,
+            |c| (1..=LearnerConfig::MAX_CLASSES).contains(&c),
+            "an integer from 1 to 16",
+        );
+        let learner = LearnerConfig {
+            mode: if mode == 1 {
+                Mode::Mode1
+            } else {
+                Mode::Mode2 { classes }
+            },
+            epochs: self.number(
+                get("epochs"),
+                "epochs",
+                d.epochs,
+                |v| (1..=10_000).contains(&v),
+                "an integer from 1 to 10000",
+            ),
+            learning_rate: self.number(
+                get("lr"),
+                "lr",
+                d.learning_rate,
+                |v: f64| v > 0.0 && v <= 1.0,
+                "a number above 0 and at most 1",
+            ),
+            segment_len: self.number(
+                get("segment"),
+                "segment",
+                d.segment_len,
+                |v| (1..=100_000).contains(&v),
+                "an integer from 1 to 100000",
+            ),
+            d_model: self.number(
+                get("d_model"),
+                "d_model",
+                d.d_model,
+                |v| (4..=1024).contains(&v),
+                "an integer from 4 to 1024",
+            ),
+            heads: self.number(
+                get("heads"),
+                "heads",
+                d.heads,
+                |v| (1..=32).contains(&v),
+                "an integer from 1 to 32",
+            ),
+            layers: self.number(
+                get("layers"),
+                "layers",
+                d.layers,
+                |v| v <= 16,
+                "an integer from 0 to 16",
+            ),
+            d_ff: self.number(
+                get("d_ff"),
+                "d_ff",
+                d.d_ff,
+                |v| (1..=8192).contains(&v),
+                "an integer from 1 to 8192",
+            ),
+            hard_constraint: self.number(get("hard"), "hard", 0u8, |v| v <= 1, "0 or 1") == 1,
+            grad_clip_norm: self.number(
+                get("clip"),
+                "clip",
+                d.grad_clip_norm,
+                |v: f64| v >= 0.0 && v.is_finite(),
+                "a number from 0 up (0: off)",
+            ),
+            seed: self.number(
+                get("lseed"),
+                "lseed",
+                d.seed,
+                |_| true,
+                "a whole number from 0 to 2^64 - 1",
+            ),
+            ..d
+        };
+        match learner.validate() {
+            Ok(()) => learner,
+            Err(err) => {
+                self.problems.push(format!("The link's learner settings are not valid ({err}); the default learner is used."));
+                LearnerConfig::default()
+            }
+        }
+    }
+
     fn refuse(&mut self, key: &str, value: &str, expected: &str, default: &str) {
         self.problems.push(format!(
             "The link's {key}={value:?} is not {expected}; using {default}."
@@ -336,6 +466,7 @@ mod tests {
         ] {
             let settings = LinkSettings {
                 simulation,
+                learner: classroom_learner(),
                 backend: BackendPreference::Cpu,
             };
             let (back, problems) = LinkSettings::from_query(&format!("?{}", settings.to_query()));
@@ -377,6 +508,22 @@ mod tests {
         let (settings, problems) = LinkSettings::from_query("?L=2&phi=0.01");
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(settings.simulation.model, SimulationSettings::paper().model);
+    }
+
+    #[test]
+    fn learner_settings_round_trip_and_bad_ones_are_refused() {
+        let mut settings = LinkSettings::default();
+        settings.learner.mode = Mode::Mode2 { classes: 5 };
+        settings.learner.hard_constraint = true;
+        let (back, problems) = LinkSettings::from_query(&settings.to_query());
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(back, settings);
+
+        let (back, problems) = LinkSettings::from_query("mode=3&lr=-1&d_model=30&heads=4");
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(problems.iter().any(|p| p.contains("mode=\"3\"")));
+        assert!(problems.iter().any(|p| p.contains("heads")), "{problems:?}");
+        assert_eq!(back.learner, LearnerConfig::default());
     }
 
     #[test]

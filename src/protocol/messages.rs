@@ -6,6 +6,7 @@
 //! parse is an error the receiver reports, never a silent drop.
 
 use crate::core::compute::BackendInfo;
+use crate::core::learner::{EpochReport, LearnerConfig};
 use crate::core::observables::{ObservableSummary, Snapshot};
 use crate::core::simulation::ConfigView;
 use crate::protocol::link::SimulationSettings;
@@ -29,6 +30,13 @@ pub enum Request {
     SaveTrajectory,
     /// Read and validate a trajectory file; on success it becomes the current trajectory.
     LoadTrajectory { name: String, text: String },
+    /// Train a new learner on the current trajectory (pause/resume steer it).
+    Train { config: LearnerConfig },
+    /// Send the current learned model as a file.
+    SaveModel,
+    /// Read a model file; on success it becomes the current model and is evaluated on the
+    /// current trajectory.
+    LoadModel { name: String, bytes: Vec<u8> },
 }
 
 impl Request {
@@ -92,6 +100,31 @@ pub enum Event {
     TrajectoryReady(TrajectorySummary),
     /// The current trajectory as a file to download.
     TrajectoryFile { file_name: String, json: String },
+    /// Training started: this many optimiser steps make an epoch.
+    TrainingStarted {
+        epochs: usize,
+        steps_per_epoch: usize,
+        exact_u_per_t: Option<f64>,
+    },
+    /// Progress inside an epoch.
+    TrainingProgress {
+        epoch: usize,
+        step_in_epoch: usize,
+        steps_per_epoch: usize,
+        paused: bool,
+    },
+    /// An epoch finished: U/T of the learner over the whole trajectory.
+    EpochDone(EpochReport),
+    /// Training ended (all epochs done, or stopped by a newer request).
+    TrainingFinished { epochs_done: usize, completed: bool },
+    /// The current learned model as a file to download.
+    ModelFile { file_name: String, bytes: Vec<u8> },
+    /// A model file was loaded and evaluated on the current trajectory.
+    ModelLoaded {
+        name: String,
+        u_per_t: Option<f64>,
+        config: LearnerConfig,
+    },
     /// A request failed; the message is for the user.
     Error { message: String },
 }

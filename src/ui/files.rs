@@ -15,7 +15,11 @@ pub fn download(file_name: &str, text: &str, mime: &str) -> Result<(), String> {
     let blob =
         Blob::new_with_str_sequence_and_options(&Array::of1(&JsValue::from_str(text)), &options)
             .map_err(|e| format!("{e:?}"))?;
-    let url = Url::create_object_url_with_blob(&blob).map_err(|e| format!("{e:?}"))?;
+    save_blob(file_name, &blob)
+}
+
+fn save_blob(file_name: &str, blob: &Blob) -> Result<(), String> {
+    let url = Url::create_object_url_with_blob(blob).map_err(|e| format!("{e:?}"))?;
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or("no document")?;
@@ -45,4 +49,29 @@ pub async fn read_text(file: &File) -> Result<String, String> {
         .map_err(|e| format!("The file {:?} could not be read: {e:?}", file.name()))?;
     text.as_string()
         .ok_or_else(|| format!("The file {:?} is not text.", file.name()))
+}
+
+/// Reads a chosen file's bytes, refusing one larger than [`MAX_FILE_BYTES`].
+pub async fn read_bytes(file: &File) -> Result<Vec<u8>, String> {
+    if file.size() > MAX_FILE_BYTES {
+        return Err(format!(
+            "The file {:?} is too large ({:.0} MB).",
+            file.name(),
+            file.size() / 1048576.0
+        ));
+    }
+    let buffer = JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|e| format!("The file {:?} could not be read: {e:?}", file.name()))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// Offers `bytes` to the user as a download named `file_name`.
+pub fn download_bytes(file_name: &str, bytes: &[u8]) -> Result<(), String> {
+    let array = js_sys::Uint8Array::from(bytes);
+    let options = BlobPropertyBag::new();
+    options.set_type("application/octet-stream");
+    let blob = Blob::new_with_u8_array_sequence_and_options(&Array::of1(&array), &options)
+        .map_err(|e| format!("{e:?}"))?;
+    save_blob(file_name, &blob)
 }

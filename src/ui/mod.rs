@@ -2,15 +2,19 @@
 //! worker. It computes nothing heavy itself.
 
 mod backend_panel;
+mod chart;
 mod commands;
 mod files;
 mod lattice_canvas;
+mod learn_panel;
+mod settings_form;
 mod simulate_panel;
 mod worker_client;
 
 use crate::protocol::{BackendPreference, Event, LinkSettings, Request};
 use backend_panel::{BackendPanel, BackendState};
 use commands::Commands;
+use learn_panel::{LearnPanel, LearnState};
 use leptos::prelude::*;
 use simulate_panel::{SimulatePanel, SimulationState};
 use worker_client::WorkerClient;
@@ -35,6 +39,7 @@ fn current_query() -> String {
 fn App() -> impl IntoView {
     let backend = BackendState::new();
     let simulation = SimulationState::new();
+    let learn = LearnState::new();
     let messages = RwSignal::new(Vec::<String>::new());
     let (link, link_problems) = LinkSettings::from_query(&current_query());
     messages.update(|m| m.extend(link_problems));
@@ -59,6 +64,48 @@ fn App() -> impl IntoView {
                 messages.update(|m| m.push(format!("The file could not be saved: {problem}")));
             }
         }
+        Event::TrainingStarted {
+            epochs,
+            exact_u_per_t,
+            ..
+        } => {
+            learn.epochs.set(epochs);
+            learn.exact_u_per_t.set(exact_u_per_t);
+            learn.training.set(true);
+        }
+        Event::TrainingProgress {
+            epoch,
+            step_in_epoch,
+            steps_per_epoch,
+            paused,
+        } => learn
+            .progress
+            .set(Some((epoch, step_in_epoch, steps_per_epoch, paused))),
+        Event::EpochDone(report) => learn.reports.update(|r| r.push(report)),
+        Event::TrainingFinished {
+            epochs_done,
+            completed,
+        } => {
+            learn.training.set(false);
+            let how = if completed {
+                "trained"
+            } else {
+                "stopped after"
+            };
+            learn.model.set(Some(format!("{how} {epochs_done} epochs")));
+        }
+        Event::ModelFile { file_name, bytes } => {
+            if let Err(problem) = files::download_bytes(&file_name, &bytes) {
+                messages.update(|m| m.push(format!("The model could not be saved: {problem}")));
+            }
+        }
+        Event::ModelLoaded { name, u_per_t, .. } => {
+            learn.loaded_u_per_t.set(u_per_t);
+            let fit = u_per_t
+                .map(|u| format!(", U/T = {u:.4} on the current trajectory"))
+                .unwrap_or_default();
+            learn.model.set(Some(format!("loaded from {name}{fit}")));
+        }
         Event::Error { message } => messages.update(|m| m.push(message)),
     };
     let client = match WorkerClient::spawn(on_event) {
@@ -82,6 +129,8 @@ fn App() -> impl IntoView {
         </div>
         <main>
             <SimulatePanel commands=commands link=link state=simulation />
+            <LearnPanel commands=commands link=link state=learn
+                has_trajectory=Signal::derive(move || simulation.trajectory.with(Option::is_some)) />
             <BackendPanel state=backend />
         </main>
     }

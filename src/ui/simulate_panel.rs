@@ -5,7 +5,9 @@
 use super::commands::Commands;
 use super::files;
 use super::lattice_canvas;
-use crate::protocol::link::{LinkSettings, SimulationSettings};
+use super::settings_form::{SIMULATION_KEYS, SettingsFields, apply_fields, fields_of, write_link};
+use crate::core::learner::LearnerConfig;
+use crate::protocol::link::{LinkSettings, SimulationSettings, classroom_learner};
 use crate::protocol::messages::{Request, SimulationFrame, TrajectorySummary};
 use leptos::prelude::*;
 use std::collections::VecDeque;
@@ -33,50 +35,14 @@ impl SimulationState {
     }
 }
 
-/// The form's fields as link key/value pairs, so the link parser validates them.
-fn fields_of(settings: &LinkSettings) -> Vec<(String, String)> {
-    settings
-        .to_query()
-        .split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
-/// Human labels of the link keys.
-fn label(key: &str) -> &'static str {
-    match key {
-        "L" => "L (lattice size)",
-        "phi" => "φ (density)",
-        "D" => "D (rotation rate)",
-        "v_plus" => "v₊ (forward rate)",
-        "v_zero" => "v₀ (other hops)",
-        "c" => "c",
-        "T" => "T (total time)",
-        "burn_in" => "burn-in",
-        "seed" => "seed",
-        _ => "",
-    }
-}
-
-/// Writes the settings into the address bar, so the page's URL is always a link to this run.
-fn write_link(settings: &LinkSettings) {
-    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-        let _ = history.replace_state_with_url(
-            &wasm_bindgen::JsValue::NULL,
-            "",
-            Some(&format!("?{}", settings.to_query())),
-        );
-    }
-}
-
 #[component]
 pub fn SimulatePanel(
     commands: Commands,
     link: RwSignal<LinkSettings>,
     state: SimulationState,
 ) -> impl IntoView {
-    let fields = RwSignal::new(fields_of(&link.get_untracked()));
+    let fields = RwSignal::new(Vec::new());
+    Effect::new(move |_| fields.set(fields_of(&link.get(), SIMULATION_KEYS)));
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let strip = StoredValue::new_local(VecDeque::<Vec<u8>>::new());
 
@@ -90,35 +56,24 @@ pub fn SimulatePanel(
         }
     });
 
-    let apply = move |settings: LinkSettings| {
-        fields.set(fields_of(&settings));
+    let preset = move |simulation: SimulationSettings, learner: Option<LearnerConfig>| {
+        let current = link.get_untracked();
+        let learner = learner.unwrap_or(current.learner);
+        let settings = LinkSettings {
+            simulation,
+            learner,
+            backend: current.backend,
+        };
+        write_link(&settings);
         link.set(settings);
     };
-    let preset = move |simulation: SimulationSettings| {
-        apply(LinkSettings {
-            simulation,
-            backend: link.get_untracked().backend,
-        });
-        write_link(&link.get_untracked());
-    };
     let run = move |_| {
-        let pairs = fields.get_untracked();
-        let mut pairs: Vec<(&str, &str)> = pairs
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let backend = if link.get_untracked().backend == crate::protocol::BackendPreference::Cpu {
-            "cpu"
-        } else {
-            "auto"
-        };
-        pairs.push(("backend", backend));
-        let (settings, problems) = LinkSettings::from_pairs(pairs);
+        let (settings, problems) = apply_fields(&link.get_untracked(), &fields.get_untracked());
         for problem in problems {
-            commands.say(problem.replace("The link's", "The setting"));
+            commands.say(problem);
         }
-        apply(settings.clone());
         write_link(&settings);
+        link.set(settings.clone());
         strip.update_value(VecDeque::clear);
         state.running.set(true);
         commands.send(Request::Simulate {
@@ -131,7 +86,7 @@ pub fn SimulatePanel(
         } else {
             SimulationSettings::paper()
         };
-        preset(simulation);
+        preset(simulation, None);
     };
     let paused = move || state.frame.get().is_some_and(|f| f.paused);
     let toggle_pause = move |_| {
@@ -163,13 +118,9 @@ pub fn SimulatePanel(
         });
     };
 
-    let model_kind = move || {
-        fields
-            .get()
-            .iter()
-            .find(|(k, _)| k == "model")
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
+    let model_kind = move || match link.get().simulation.model {
+        crate::core::model::ModelSpec::Fa(_) => "fa",
+        _ => "active-lattice",
     };
     let number = |value: Option<f64>, digits: usize| {
         value
@@ -185,9 +136,9 @@ pub fn SimulatePanel(
             <h2>"Simulate"</h2>
             <div class="presets">
                 <span>"Presets: "</span>
-                <button data-testid="preset-paper" on:click=move |_| preset(SimulationSettings::paper())>"Paper (L=30, φ=0.124, T=500)"</button>
-                <button data-testid="preset-classroom" on:click=move |_| preset(SimulationSettings::classroom())>"Classroom (L=12, T=100)"</button>
-                <button data-testid="preset-fa" on:click=move |_| preset(SimulationSettings::fa_tutorial())>"FA tutorial"</button>
+                <button data-testid="preset-paper" on:click=move |_| preset(SimulationSettings::paper(), Some(LearnerConfig::default()))>"Paper (L=30, φ=0.124, T=500)"</button>
+                <button data-testid="preset-classroom" on:click=move |_| preset(SimulationSettings::classroom(), Some(classroom_learner()))>"Classroom (L=12, T=100)"</button>
+                <button data-testid="preset-fa" on:click=move |_| preset(SimulationSettings::fa_tutorial(), Some(LearnerConfig::default()))>"FA tutorial"</button>
             </div>
             <div class="form">
                 <label>"model"
@@ -196,18 +147,7 @@ pub fn SimulatePanel(
                         <option value="fa">"Fredrickson–Andersen"</option>
                     </select>
                 </label>
-                {move || fields.get().into_iter().filter(|(k, _)| k != "model" && k != "backend").map(|(key, value)| {
-                    let k = key.clone();
-                    view! {
-                        <label>{label(&key)}
-                            <input type="text" inputmode="decimal" data-testid=format!("field-{key}") prop:value=value
-                                on:change=move |ev| {
-                                    let v = event_target_value(&ev);
-                                    fields.update(|f| if let Some(slot) = f.iter_mut().find(|(name, _)| *name == k) { slot.1 = v });
-                                } />
-                        </label>
-                    }
-                }).collect_view()}
+                <SettingsFields fields=fields />
             </div>
             <div class="controls">
                 <button class="primary" data-testid="sim-run" on:click=run>"Run"</button>

@@ -6,9 +6,11 @@
 
 mod control;
 mod simulate;
+mod train;
 mod web_adapter;
 
 use crate::core::compute::{BackendKind, select_device, smoke_train};
+use crate::core::learner::LearnedDynamics;
 use crate::core::simulation::{bytes_per_jump, final_view};
 use crate::core::trajectory::AnyTrajectory;
 use crate::protocol::messages::{Event, Request, TrajectorySummary};
@@ -73,6 +75,8 @@ struct WorkerState {
     device: Option<Device>,
     /// The current trajectory (simulated or loaded) and what the page was told of it.
     trajectory: Option<(AnyTrajectory, TrajectorySummary)>,
+    /// The current learned model (trained here or loaded).
+    learned: Option<LearnedDynamics>,
 }
 
 async fn serve(mut requests: mpsc::UnboundedReceiver<Request>, control: Control) {
@@ -123,9 +127,80 @@ async fn serve(mut requests: mpsc::UnboundedReceiver<Request>, control: Control)
                     ),
                 }),
             },
+            Request::Train { config } => match (&state.device, &state.trajectory) {
+                (Some(device), Some((trajectory, summary))) => {
+                    if let Some(learned) = train::train(&config, trajectory, summary.u_per_t, device, &control).await {
+                        state.learned = Some(learned);
+                    }
+                }
+                (None, _) => post(&Event::Error { message: "no backend yet: the worker was not initialised".into() }),
+                (_, None) => post(&Event::Error {
+                    message: "There is no trajectory to learn from yet: run a simulation or load a file first.".into(),
+                }),
+            },
+            Request::SaveModel => match &state.learned {
+                Some(learned) => match learned.to_bytes().await {
+                    Ok(bytes) => post(&Event::ModelFile { file_name: model_file_name(learned), bytes }),
+                    Err(err) => post(&Event::Error { message: format!("The model could not be saved: {err}.") }),
+                },
+                None => post(&Event::Error { message: "There is no learned model to save yet: train first.".into() }),
+            },
+            Request::LoadModel { name, bytes } => load_model(&mut state, name, &bytes).await,
             Request::Pause | Request::Resume => {}
         }
     }
+}
+
+async fn load_model(state: &mut WorkerState, name: String, bytes: &[u8]) {
+    let Some(device) = &state.device else {
+        post(&Event::Error {
+            message: "no backend yet: the worker was not initialised".into(),
+        });
+        return;
+    };
+    let learned = match LearnedDynamics::from_bytes(bytes, device) {
+        Ok(learned) => learned,
+        Err(err) => {
+            post(&Event::Error {
+                message: format!(
+                    "The model file {name:?} was not loaded: {err}. The current model is kept."
+                ),
+            });
+            return;
+        }
+    };
+    let u_per_t = match &state.trajectory {
+        Some((trajectory, _)) => match train::evaluate(&learned, trajectory, device).await {
+            Ok(u) => Some(u),
+            Err(err) => {
+                post(&Event::Error {
+                    message: format!(
+                        "The model {name:?} does not fit the current trajectory: {err}."
+                    ),
+                });
+                None
+            }
+        },
+        None => None,
+    };
+    post(&Event::ModelLoaded {
+        name,
+        u_per_t,
+        config: learned.config().clone(),
+    });
+    state.learned = Some(learned);
+}
+
+fn model_file_name(learned: &LearnedDynamics) -> String {
+    let config = learned.config();
+    let mode = match config.mode.classes() {
+        0 => "mode1".to_string(),
+        n => format!("mode2-nw{n}"),
+    };
+    format!(
+        "jumpformer-model-{mode}-d{}-l{}.jfmodel",
+        config.d_model, config.layers
+    )
 }
 
 fn loaded_summary(trajectory: &AnyTrajectory, name: String) -> TrajectorySummary {

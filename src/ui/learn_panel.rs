@@ -1,0 +1,159 @@
+//! The Learn view: train the transformer on the current trajectory in the worker, with a
+//! progress bar per epoch, U/T against epochs next to the exact U/T (dashed), pause/resume, and
+//! the model saved to or loaded from a file.
+
+use super::chart;
+use super::commands::Commands;
+use super::files;
+use super::settings_form::{LEARNER_KEYS, SettingsFields, apply_fields, fields_of, write_link};
+use crate::core::learner::EpochReport;
+use crate::protocol::link::LinkSettings;
+use crate::protocol::messages::Request;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlInputElement;
+
+/// What the page knows of training and of the current model.
+#[derive(Clone, Copy)]
+pub struct LearnState {
+    pub reports: RwSignal<Vec<EpochReport>>,
+    pub exact_u_per_t: RwSignal<Option<f64>>,
+    /// (epoch, step in epoch, steps per epoch, paused) of the running training.
+    pub progress: RwSignal<Option<(usize, usize, usize, bool)>>,
+    pub epochs: RwSignal<usize>,
+    pub training: RwSignal<bool>,
+    /// A sentence about the current model (trained or loaded).
+    pub model: RwSignal<Option<String>>,
+    /// U/T of a loaded model on the current trajectory.
+    pub loaded_u_per_t: RwSignal<Option<f64>>,
+}
+
+impl LearnState {
+    pub fn new() -> Self {
+        Self {
+            reports: RwSignal::new(Vec::new()),
+            exact_u_per_t: RwSignal::new(None),
+            progress: RwSignal::new(None),
+            epochs: RwSignal::new(0),
+            training: RwSignal::new(false),
+            model: RwSignal::new(None),
+            loaded_u_per_t: RwSignal::new(None),
+        }
+    }
+}
+
+#[component]
+pub fn LearnPanel(
+    commands: Commands,
+    link: RwSignal<LinkSettings>,
+    state: LearnState,
+    has_trajectory: Signal<bool>,
+) -> impl IntoView {
+    let fields = RwSignal::new(Vec::new());
+    Effect::new(move |_| fields.set(fields_of(&link.get(), LEARNER_KEYS)));
+    let canvas = NodeRef::<leptos::html::Canvas>::new();
+    Effect::new(move |_| {
+        let points: Vec<(f64, f64)> = state
+            .reports
+            .with(|r| r.iter().map(|r| (r.epoch as f64, r.u_per_t)).collect());
+        let exact = state.exact_u_per_t.get();
+        if let Some(canvas) = canvas.get() {
+            if let Err(problem) = chart::line_chart(&canvas, &points, exact, "epoch", "U/T") {
+                commands.say(format!("The chart could not be drawn: {problem}"));
+            }
+        }
+    });
+
+    let train = move |_| {
+        let (settings, problems) = apply_fields(&link.get_untracked(), &fields.get_untracked());
+        for problem in problems {
+            commands.say(problem);
+        }
+        write_link(&settings);
+        link.set(settings.clone());
+        state.reports.set(Vec::new());
+        state.progress.set(None);
+        state.training.set(true);
+        commands.send(Request::Train {
+            config: settings.learner,
+        });
+    };
+    let paused = move || state.progress.get().is_some_and(|p| p.3);
+    let toggle_pause = move |_| {
+        commands.send(if paused() {
+            Request::Resume
+        } else {
+            Request::Pause
+        })
+    };
+    let load = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        leptos::task::spawn_local(async move {
+            match files::read_bytes(&file).await {
+                Ok(bytes) => commands.send(Request::LoadModel {
+                    name: file.name(),
+                    bytes,
+                }),
+                Err(problem) => commands.say(problem),
+            }
+        });
+    };
+    let progress_percent = move || {
+        state
+            .progress
+            .get()
+            .map(|(_, step, steps, _)| 100.0 * step as f64 / steps.max(1) as f64)
+            .unwrap_or(0.0)
+    };
+    let last_u = move || state.reports.with(|r| r.last().map(|r| r.u_per_t));
+
+    view! {
+        <section class="panel wide" id="learn-panel">
+            <h2>"Learn"</h2>
+            <p class="hint">"A transformer learns the transition rates from the current trajectory by maximising its path log-likelihood U (Eq. 1 of the paper). U/T climbs toward the U/T of the true dynamics (dashed)."</p>
+            <div class="form"><SettingsFields fields=fields /></div>
+            <div class="controls">
+                <button class="primary" data-testid="learn-train" on:click=train disabled=move || !has_trajectory.get()>"Train"</button>
+                <button data-testid="learn-pause" on:click=toggle_pause disabled=move || !state.training.get()>
+                    {move || if paused() { "Resume" } else { "Pause" }}
+                </button>
+                <button data-testid="learn-save" on:click=move |_| commands.send(Request::SaveModel)
+                    disabled=move || state.model.get().is_none() || state.training.get()>"Save model"</button>
+                <label class="file-button">"Load model…"
+                    <input type="file" accept=".jfmodel" data-testid="learn-load" on:change=load />
+                </label>
+            </div>
+            <div class="progress" data-testid="learn-progress">
+                <div class="bar" style=move || format!("width: {:.1}%", progress_percent())></div>
+                <span>{move || match state.progress.get() {
+                    Some((epoch, step, steps, paused)) => format!("epoch {epoch} of {} · step {step} / {steps}{}", state.epochs.get(), if paused { " · paused" } else { "" }),
+                    None => "not training".to_string(),
+                }}</span>
+            </div>
+            <div class="sim-body">
+                <canvas node_ref=canvas width="560" height="320" data-testid="learn-chart"></canvas>
+                <dl class="stats" data-testid="learn-stats"
+                    data-epochs=move || state.reports.with(Vec::len).to_string()
+                    data-first-u=move || state.reports.with(|r| r.first().map(|r| r.u_per_t.to_string()).unwrap_or_default())
+                    data-last-u=move || last_u().map(|u| u.to_string()).unwrap_or_default()
+                    data-training=move || state.training.get().to_string()
+                    data-loaded-u=move || state.loaded_u_per_t.get().map(|u| u.to_string()).unwrap_or_default()>
+                    <dt>"learner U/T"</dt><dd>{move || last_u().map(|u| format!("{u:.4}")).unwrap_or_else(|| "–".into())}</dd>
+                    <dt>"exact U/T"</dt><dd>{move || state.exact_u_per_t.get().map(|u| format!("{u:.4}")).unwrap_or_else(|| "unknown".into())}</dd>
+                    <dt>"epoch time"</dt><dd>{move || state.reports.with(|r| r.last().map(|r| format!("{:.2} s + {:.2} s eval", r.train_seconds, r.eval_seconds))).unwrap_or_else(|| "–".into())}</dd>
+                    <dt>"class rates"</dt><dd>{move || state.reports.with(|r| r.last().and_then(|r| r.class_rates.clone())).map(|rates| rates.iter().map(|r| format!("{r:.3}")).collect::<Vec<_>>().join(", ")).unwrap_or_else(|| "– (mode 2)".into())}</dd>
+                    <dt>"model"</dt><dd data-testid="learn-model">{move || state.model.get().unwrap_or_else(|| "none yet".into())}</dd>
+                </dl>
+            </div>
+        </section>
+    }
+}

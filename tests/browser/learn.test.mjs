@@ -1,0 +1,67 @@
+// The Learn view: the transformer trains in the worker on the trajectory just simulated, U/T
+// rises epoch by epoch, and a saved model loaded back gives the same U/T — on WebGPU
+// (SwiftShader) and on the CPU fallback.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { serveDist, launch, openPage, screenshot } from './harness.mjs';
+
+let server;
+before(async () => { server = await serveDist(); });
+after(async () => { await server.close(); });
+
+// A small active-lattice trajectory (L = 12, paper rates) and a small network. SwiftShader
+// emulates the GPU on the CPU (about 10 s per optimiser step here), so its run is shorter still.
+const cases = [
+  { webgpu: false, T: 20, segment: 64, lr: 0.003 },
+  { webgpu: true, T: 3, segment: 128, lr: 0.01 },
+];
+
+for (const { webgpu, T, segment, lr } of cases) {
+  const name = webgpu ? 'webgpu' : 'cpu';
+  const link = `?model=active-lattice&L=12&phi=0.1244&T=${T}&burn_in=1&seed=3`
+    + `&mode=1&epochs=3&lr=${lr}&segment=${segment}&d_model=16&heads=2&layers=1&d_ff=32&hard=0&clip=100&lseed=1`;
+  test(`training raises U/T and a saved model loads back with the same U/T (${name})`, async () => {
+    const browser = await launch({ webgpu });
+    try {
+      const page = await openPage(browser, server.url + link);
+      await page.waitForSelector(`[data-testid=backend-badge][data-kind=${webgpu ? 'gpu' : 'cpu'}]`, { timeout: 120_000 });
+      await page.getByTestId('sim-run').click();
+      await page.waitForSelector('[data-testid=trajectory]', { timeout: 180_000 });
+      const started = Date.now();
+      await page.getByTestId('learn-train').click();
+      await page.waitForFunction(() => {
+        const s = document.querySelector('[data-testid=learn-stats]').dataset;
+        return s.training === 'false' && Number(s.epochs) === 3;
+      }, null, { timeout: 540_000 });
+      const seconds = (Date.now() - started) / 1000;
+      const stats = page.getByTestId('learn-stats');
+      const first = Number(await stats.getAttribute('data-first-u'));
+      const last = Number(await stats.getAttribute('data-last-u'));
+      const exact = Number(await page.getByTestId('trajectory').getAttribute('data-u-per-t'));
+      console.log(`${name}: 3 epochs in ${seconds.toFixed(1)} s; U/T ${first.toFixed(3)} -> ${last.toFixed(3)} (exact ${exact.toFixed(3)})`);
+      assert.ok(Number.isFinite(first) && Number.isFinite(last));
+      assert.ok(last > first, `U/T did not rise: ${first} -> ${last}`);
+      assert.ok(last < exact, 'the learner cannot beat the exact likelihood of its own training data by much');
+      await screenshot(page, `learn-${name}`);
+
+      const download = page.waitForEvent('download');
+      await page.getByTestId('learn-save').click();
+      const file = await (await download).path();
+      const bytes = readFileSync(file);
+      assert.ok(bytes.length > 1000, `model file of ${bytes.length} bytes`);
+      await page.getByTestId('learn-load').setInputFiles({ name: 'model.jfmodel', mimeType: 'application/octet-stream', buffer: bytes });
+      await page.waitForFunction(() => document.querySelector('[data-testid=learn-stats]').dataset.loadedU !== '', null, { timeout: 120_000 });
+      const loaded = Number(await stats.getAttribute('data-loaded-u'));
+      // The same weights on the same device and trajectory: equal up to float32 summation order.
+      assert.ok(Math.abs(loaded - last) <= 1e-3 * Math.abs(last) + 1e-3, `loaded model U/T ${loaded} vs trained ${last}`);
+
+      await page.getByTestId('learn-load').setInputFiles({ name: 'broken.jfmodel', mimeType: 'application/octet-stream', buffer: Buffer.from('not a model') });
+      await page.waitForFunction(() => document.querySelector('[data-testid=messages]').innerText.includes('broken.jfmodel'));
+      assert.match(await page.getByTestId('messages').innerText(), /"broken.jfmodel" was not loaded: .*current model is kept/);
+      assert.deepEqual(page.errors, []);
+    } finally {
+      await browser.close();
+    }
+  });
+}
