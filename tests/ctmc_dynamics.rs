@@ -3,10 +3,10 @@
 //! Tolerances are 5 standard errors of the estimator, so a correct engine fails a test with
 //! probability below 1e-6 per check; the seeds are fixed, so results are reproducible anyway.
 
-use jumpformer::core::ctmc::Engine;
+use jumpformer::core::ctmc::{Engine, RatedModel, Selector};
 use jumpformer::core::model::{
-    ActiveLattice, ActiveLatticeRates, ActiveLatticeSpec, Dynamics, FaRates, FaSpec,
-    FredricksonAndersen, ParticleConfig, SiteConfig,
+    ActiveLattice, ActiveLatticeRates, ActiveLatticeSelector, ActiveLatticeSpec, Dynamics, FaRates,
+    FaSpec, FredricksonAndersen, ParticleConfig, SiteConfig,
 };
 use jumpformer::core::rng::Rng;
 use jumpformer::core::trajectory::Trajectory;
@@ -299,4 +299,70 @@ fn ctmc_engine_stops_on_event_budget_and_keeps_time_monotone() {
     let p = engine.advance(t * 0.5, 10);
     assert_eq!(p.events, 0);
     assert_eq!(engine.time(), t);
+}
+
+/// Per-replica summary of an ALM run: jumps per class (rotation, forward step, other step) per
+/// unit time, and U/T under the true rates.
+fn alm_replica<S: Selector<Model = ActiveLattice>>(seed: u64, t: f64) -> [f64; 4] {
+    let spec = ActiveLatticeSpec {
+        l: 12,
+        phi: 0.3,
+        d: 0.5,
+        v_plus: 3.0,
+        v_zero: 1.0,
+    };
+    let mut rng = Rng::new(seed);
+    let model = spec.build(&mut rng).unwrap();
+    let mut engine = Engine::<ActiveLattice, S>::with_selector(model, rng);
+    engine.observe(true);
+    engine.advance_to(t);
+    let u = engine.log_likelihood().unwrap();
+    let trajectory = engine.take_trajectory().unwrap();
+    let mut out = [0.0, 0.0, 0.0, u / t];
+    let mut replay = trajectory.replay_from(0);
+    while let Some(jump) = replay.next_jump() {
+        out[move_class(replay.model(), jump.token as usize, jump.mv as usize)] += 1.0 / t;
+        replay.step();
+    }
+    out
+}
+
+#[test]
+fn ctmc_alm_class_selector_matches_the_sum_tree_statistically() {
+    // The default (move-class) selector and the generic sum tree, run on independent replicas
+    // (own seed, own random initial condition): every summary must agree in mean within 5
+    // standard errors of the difference of the two replica means (sample variances).
+    let (replicas, t) = (40, 40.0);
+    let fast: Vec<[f64; 4]> = (0..replicas)
+        .map(|r| alm_replica::<ActiveLatticeSelector>(1000 + r, t))
+        .collect();
+    let tree: Vec<[f64; 4]> = (0..replicas)
+        .map(|r| alm_replica::<RatedModel<ActiveLattice>>(5000 + r, t))
+        .collect();
+    let stats = |runs: &[[f64; 4]], q: usize| {
+        let n = runs.len() as f64;
+        let mean = runs.iter().map(|r| r[q]).sum::<f64>() / n;
+        let var = runs.iter().map(|r| (r[q] - mean).powi(2)).sum::<f64>() / (n - 1.0);
+        (mean, var / n)
+    };
+    for (q, name) in ["rotations/T", "forward steps/T", "other steps/T", "U/T"]
+        .iter()
+        .enumerate()
+    {
+        let (mf, vf) = stats(&fast, q);
+        let (mt, vt) = stats(&tree, q);
+        let se = (vf + vt).sqrt();
+        assert!(se > 0.0);
+        assert!(
+            (mf - mt).abs() < 5.0 * se,
+            "{name}: class selector {mf}, sum tree {mt}, se of difference {se}"
+        );
+    }
+
+    // Same seed, same model: both selectors see the same initial configuration and R.
+    let mut rng = Rng::new(3);
+    let model = ActiveLatticeSpec::paper(0.5).build(&mut rng).unwrap();
+    let a = Engine::new(model.clone(), rng.clone());
+    let b = Engine::<ActiveLattice, RatedModel<ActiveLattice>>::with_selector(model, rng);
+    assert!((a.total_rate() - b.total_rate()).abs() <= 1e-12 * b.total_rate());
 }

@@ -4,9 +4,10 @@
 //! U = sum_{k=0}^{K-1} ln W(C_k -> C_{k+1})  -  sum_{k=0}^{K} dt_k R(C_k)
 //! ```
 //!
-//! computed by replay with the incrementally maintained total rate of [`RatedModel`].
+//! computed by replay with the incrementally maintained total rate of the model's
+//! [`Selector`](crate::core::ctmc::Selector).
 
-use crate::core::ctmc::RatedModel;
+use crate::core::ctmc::Selector;
 use crate::core::model::Dynamics;
 use crate::core::trajectory::{AnyTrajectory, Trajectory};
 use serde::{Deserialize, Serialize};
@@ -49,7 +50,7 @@ pub fn log_likelihood_with<M: Dynamics>(
 ) -> PathLogLikelihood {
     let model = M::new(trajectory.size(), rates, trajectory.initial().clone())
         .expect("a valid trajectory with valid rates gives a valid model");
-    let mut state = RatedModel::new(model);
+    let mut state = M::Selector::new(model);
     let dt = trajectory.dt();
     let mut u = 0.0;
     for (k, (&token, &mv)) in trajectory

@@ -4,7 +4,7 @@
 //! the sequence of random draws, hence the trajectory, does not depend on how a caller slices
 //! the run into [`Engine::advance`] calls (e.g. animation frames).
 
-use super::RatedModel;
+use super::Selector;
 use crate::core::model::Dynamics;
 use crate::core::rng::Rng;
 use crate::core::trajectory::{Jump, Trajectory};
@@ -29,10 +29,11 @@ struct Observation<M: Dynamics> {
     trajectory: Option<Trajectory<M>>,
 }
 
-/// An exact CTMC run of a model from one seeded generator.
+/// An exact CTMC run of a model from one seeded generator, selecting moves with `S` (by default
+/// the model's own [`Dynamics::Selector`]).
 #[derive(Debug, Clone)]
-pub struct Engine<M: Dynamics> {
-    state: RatedModel<M>,
+pub struct Engine<M: Dynamics, S: Selector<Model = M> = <M as Dynamics>::Selector> {
+    state: S,
     rng: Rng,
     time: f64,
     last_jump_time: f64,
@@ -45,8 +46,16 @@ pub struct Engine<M: Dynamics> {
 impl<M: Dynamics> Engine<M> {
     /// A run starting at time 0 from `model`'s configuration; every later draw comes from `rng`
     /// (pass the generator that drew the initial configuration to keep one stream per seed).
-    pub fn new(model: M, mut rng: Rng) -> Self {
-        let state = RatedModel::new(model);
+    pub fn new(model: M, rng: Rng) -> Self {
+        Self::with_selector(model, rng)
+    }
+}
+
+impl<M: Dynamics, S: Selector<Model = M>> Engine<M, S> {
+    /// Like [`Engine::new`], selecting moves with `S` instead of the model's default selector
+    /// (e.g. [`RatedModel`](super::RatedModel) to check a specialised selector against).
+    pub fn with_selector(model: M, mut rng: Rng) -> Self {
+        let state = S::new(model);
         let wait = draw_wait(&mut rng, state.total_rate());
         Self {
             state,
@@ -64,8 +73,8 @@ impl<M: Dynamics> Engine<M> {
         self.state.model()
     }
 
-    /// The model with its current rates.
-    pub fn rated(&self) -> &RatedModel<M> {
+    /// The model with its current rates and selection bookkeeping.
+    pub fn rated(&self) -> &S {
         &self.state
     }
 
@@ -153,7 +162,7 @@ impl<M: Dynamics> Engine<M> {
             if jump_time > until {
                 break;
             }
-            let Some((token, mv)) = self.state.table().select(self.rng.uniform()) else {
+            let Some((token, mv)) = self.state.select(self.rng.uniform()) else {
                 break;
             };
             if OBSERVE {

@@ -9,6 +9,10 @@
 //! | 1       | rotate o -> o + 3 (mod 4)    | D                                           |
 //! | 2 + d   | step one site in direction d | v_plus if d == o, else v_zero; 0 if blocked |
 
+mod selector;
+
+pub use selector::ActiveLatticeSelector;
+
 use super::{Dynamics, ModelError, check_open_unit, check_rate, check_size};
 use crate::core::rng::Rng;
 use serde::{Deserialize, Serialize};
@@ -246,6 +250,7 @@ impl Dynamics for ActiveLattice {
     const MOVES_PER_TOKEN: usize = 6;
     type Rates = ActiveLatticeRates;
     type Config = ParticleConfig;
+    type Selector = ActiveLatticeSelector;
 
     fn new(size: usize, rates: Self::Rates, config: Self::Config) -> Result<Self, ModelError> {
         check_size("L", size, 2, MAX_L, "an integer from 2 to 1024")?;

@@ -74,6 +74,7 @@ impl Dynamics for FredricksonAndersen {
     const MOVES_PER_TOKEN: usize = 1;
     type Rates = FaRates;
     type Config = SiteConfig;
+    type Selector = crate::core::ctmc::RatedModel<Self>;
 
     fn new(size: usize, rates: Self::Rates, config: Self::Config) -> Result<Self, ModelError> {
         check_size("L", size, 2, MAX_L, "an integer from 2 to 1048576")?;

@@ -8,11 +8,12 @@ mod active_lattice;
 mod fredrickson_andersen;
 
 pub use active_lattice::{
-    ActiveLattice, ActiveLatticeRates, ActiveLatticeSpec, Direction, Move as AlmMove,
-    ParticleConfig,
+    ActiveLattice, ActiveLatticeRates, ActiveLatticeSelector, ActiveLatticeSpec, Direction,
+    Move as AlmMove, ParticleConfig,
 };
 pub use fredrickson_andersen::{FaRates, FaSpec, FredricksonAndersen, SiteConfig};
 
+use crate::core::ctmc::Selector;
 use crate::core::rng::Rng;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -93,6 +94,10 @@ pub trait Dynamics: Clone + Debug {
     type Rates: Copy + Debug + PartialEq + Serialize + DeserializeOwned;
     /// A configuration; its serde form is the file format's `"initial"` object (SPEC 7).
     type Config: Clone + Debug + PartialEq + Serialize + DeserializeOwned;
+    /// How an [`Engine`](crate::core::ctmc::Engine) of this model selects moves:
+    /// [`RatedModel<Self>`](crate::core::ctmc::RatedModel) (a sum tree, works for any model) unless
+    /// the model's rate structure allows something faster.
+    type Selector: Selector<Model = Self>;
 
     /// A model of linear size `size` (`L`) in configuration `config`, after validating both.
     fn new(size: usize, rates: Self::Rates, config: Self::Config) -> Result<Self, ModelError>;
