@@ -72,6 +72,28 @@ test('pause stops the clock and resume restarts it', async () => {
   await page.waitForFunction((t) => document.querySelector('[data-testid=sim-time]').innerText !== t, t1);
 });
 
+test("the page's memory stays flat while a simulation runs", async () => {
+  const page = await openPage(browser, server.url + '?T=1000000&seed=6');
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const heap = async () => {
+    await cdp.send('HeapProfiler.collectGarbage');
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    return metrics.find((m) => m.name === 'JSHeapUsedSize').value;
+  };
+  await page.getByTestId('sim-run').click();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=lattice-canvas]').dataset.frames) > 20);
+  const frames0 = Number(await page.getByTestId('lattice-canvas').getAttribute('data-frames'));
+  const before = await heap();
+  await page.waitForTimeout(10_000);
+  const after = await heap();
+  const frames1 = Number(await page.getByTestId('lattice-canvas').getAttribute('data-frames'));
+  console.log(`page JS heap ${(before / 1e6).toFixed(2)} MB -> ${(after / 1e6).toFixed(2)} MB over ${frames1 - frames0} frames`);
+  assert.ok(frames1 - frames0 > 50, `only ${frames1 - frames0} frames in 10 s`);
+  // A leak of even 10 kB per frame would add several MB here.
+  assert.ok(after - before < 1.5e6, `the page's heap grew by ${after - before} bytes`);
+});
+
 test('a link round-trips and gives the same trajectory as the native CLI', async () => {
   const query = 'model=fa&L=20&c=0.4&T=30&burn_in=0&seed=3';
   const page = await openPage(browser, server.url + '?' + query);
