@@ -100,7 +100,8 @@ test('a link round-trips and gives the same trajectory as the native CLI', async
   assert.equal(await page.getByTestId('field-L').inputValue(), '20');
   assert.equal(await page.getByTestId('field-c').inputValue(), '0.4');
   await runToEnd(page);
-  assert.equal(new URL(page.url()).search, '?' + query);
+  // The address bar now links to this run: the simulation settings, then the learner's.
+  assert.ok(new URL(page.url()).search.startsWith('?' + query + '&mode=1'), page.url());
   const download = page.waitForEvent('download');
   await page.getByTestId('sim-save').click();
   const file = await (await download).path();
