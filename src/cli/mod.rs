@@ -6,7 +6,9 @@
 mod backend;
 mod bench;
 mod loglik;
+mod scan;
 mod simulate;
+mod train;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -29,6 +31,10 @@ enum Command {
     Loglik(loglik::LoglikArgs),
     /// Benchmarks (`ctmc`: engine speed and trajectory size on the paper preset).
     Bench(bench::BenchArgs),
+    /// Train the learner on a trajectory file; report U/T per epoch, optionally save the model.
+    Train(train::TrainArgs),
+    /// Train Mode 2 for each number of classes N_W in a range; report the best U/T of each.
+    Scan(scan::ScanArgs),
 }
 
 /// Parses the command line, runs the subcommand, and maps its error to a non-zero exit code.
@@ -39,6 +45,8 @@ pub fn main() -> ExitCode {
         Command::Simulate(args) => simulate::run(&args).map_err(|e| e.to_string()),
         Command::Loglik(args) => loglik::run(&args).map_err(|e| e.to_string()),
         Command::Bench(args) => bench::run(&args).map_err(|e| e.to_string()),
+        Command::Train(args) => train::run(&args).map_err(|e| e.to_string()),
+        Command::Scan(args) => scan::run(&args).map_err(|e| e.to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,152 @@
+//! `jumpformer scan FILE --classes 1..6`: trains Mode 2 from scratch for every number of classes
+//! N_W in a range and reports the best U/T of each, to find the plateau (SPEC section 4).
+
+use super::train::{LearnerArgs, TrainCliError, epoch_seconds, load};
+use crate::core::learner::{LearnerConfig, Mode, Trainer};
+use serde_json::json;
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct ScanArgs {
+    /// A trajectory file (SPEC section 7).
+    file: PathBuf,
+    /// The numbers of classes N_W to train: "a..b" (inclusive) or a single number.
+    #[arg(long, value_parser = parse_classes)]
+    classes: ClassRange,
+    #[command(flatten)]
+    learner: LearnerArgs,
+    /// Print one JSON object per N_W instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// An inclusive range of class counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClassRange {
+    pub first: usize,
+    pub last: usize,
+}
+
+/// Parses "a..b", "a..=b" (both inclusive) or "a".
+fn parse_classes(text: &str) -> Result<ClassRange, String> {
+    let number = |s: &str| -> Result<usize, String> {
+        s.trim()
+            .parse::<usize>()
+            .map_err(|_| format!("{s:?} is not a whole number"))
+    };
+    let (first, last) = match text.split_once("..") {
+        Some((a, b)) => (number(a)?, number(b.strip_prefix('=').unwrap_or(b))?),
+        None => {
+            let n = number(text)?;
+            (n, n)
+        }
+    };
+    let max = LearnerConfig::MAX_CLASSES;
+    if first < 1 || last > max {
+        return Err(format!("class counts must be from 1 to {max}"));
+    }
+    if first > last {
+        return Err(format!("the range {first}..{last} is empty"));
+    }
+    Ok(ClassRange { first, last })
+}
+
+pub fn run(args: &ScanArgs) -> Result<(), TrainCliError> {
+    // Check the settings for every N_W before any training.
+    let configs = (args.classes.first..=args.classes.last)
+        .map(|classes| args.learner.config(Mode::Mode2 { classes }))
+        .collect::<Result<Vec<_>, _>>()?;
+    let loaded = load(&args.file)?;
+    let (device, info) = args.learner.device();
+    if !args.json {
+        println!(
+            "{}: {} trajectory, K = {} jumps, T = {}; N_W = {}..{}, {} epochs each; backend {}",
+            args.file.display(),
+            loaded.kind,
+            loaded.num_jumps,
+            loaded.total_time,
+            args.classes.first,
+            args.classes.last,
+            configs[0].epochs,
+            info.label()
+        );
+    }
+    for config in configs {
+        let classes = config.mode.classes();
+        let epochs = config.epochs;
+        let mut trainer = Trainer::new(
+            config,
+            loaded.source.clone(),
+            device.clone(),
+            loaded.exact_u_per_t,
+        )?;
+        let mut best: Option<(usize, f64, Option<Vec<f64>>)> = None;
+        let mut seconds = 0.0;
+        let mut warnings = Vec::new();
+        for _ in 0..epochs {
+            let report = pollster::block_on(trainer.run_epoch())?;
+            seconds += epoch_seconds(&report);
+            warnings.extend(report.warnings);
+            // NaN never becomes the best; a first NaN is replaced by any number.
+            let better = match &best {
+                None => true,
+                Some((_, u, _)) => report.u_per_t > *u || u.is_nan(),
+            };
+            if better {
+                best = Some((report.epoch, report.u_per_t, report.class_rates));
+            }
+        }
+        let (best_epoch, u_per_t, class_rates) = best.expect("at least one epoch");
+        if args.json {
+            let mut line = json!({
+                "classes": classes,
+                "U_per_T": u_per_t,
+                "exact_U_per_T": loaded.exact_u_per_t,
+                "class_rates": class_rates,
+                "best_epoch": best_epoch,
+                "epochs": epochs,
+                "seconds": seconds,
+            });
+            if !warnings.is_empty() {
+                line["warnings"] = json!(warnings);
+            }
+            println!("{line}");
+        } else {
+            let exact = match loaded.exact_u_per_t {
+                Some(e) => format!(" (exact {e:.6})"),
+                None => String::new(),
+            };
+            let rates: Vec<String> = class_rates
+                .unwrap_or_default()
+                .iter()
+                .map(|r| format!("{r:.4}"))
+                .collect();
+            println!(
+                "N_W = {classes}: best U/T = {u_per_t:.6}{exact} at epoch {best_epoch}/{epochs}, \
+                 class rates [{}], {seconds:.2} s",
+                rates.join(", ")
+            );
+            for w in &warnings {
+                println!("  warning: {w}");
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn class_ranges_parse() {
+        assert_eq!(parse_classes("1..6"), Ok(ClassRange { first: 1, last: 6 }));
+        assert_eq!(parse_classes("2..=3"), Ok(ClassRange { first: 2, last: 3 }));
+        assert_eq!(parse_classes("4"), Ok(ClassRange { first: 4, last: 4 }));
+        assert!(parse_classes("0..2").is_err());
+        assert!(parse_classes("3..2").is_err());
+        assert!(parse_classes("1..99").is_err());
+        assert!(parse_classes("a..2").is_err());
+        assert!(parse_classes("").is_err());
+    }
+}

@@ -1,0 +1,221 @@
+//! `jumpformer train` and `jumpformer scan`, run as the built binary on a tiny FA trajectory.
+
+use jumpformer::core::compute::cpu_device;
+use jumpformer::core::learner::{LearnedDynamics, Mode};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_jumpformer");
+
+/// The tiny network and segments that keep every run well under a second.
+const TINY: [&str; 10] = [
+    "--segment",
+    "64",
+    "--d-model",
+    "16",
+    "--heads",
+    "2",
+    "--layers",
+    "1",
+    "--ff",
+    "32",
+];
+
+/// A path in the temporary folder, unique to this test process and `name`; removed on drop.
+struct TempPath(PathBuf);
+
+impl TempPath {
+    fn new(name: &str) -> Self {
+        Self(std::env::temp_dir().join(format!(
+            "jumpformer-cli-train-{}-{name}",
+            std::process::id()
+        )))
+    }
+
+    fn arg(&self) -> &str {
+        self.0.to_str().expect("temporary paths are UTF-8")
+    }
+}
+
+impl Drop for TempPath {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn jumpformer(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("the jumpformer binary runs")
+}
+
+/// Runs a command that must succeed and returns its stdout's JSON lines.
+fn json_lines(args: &[&str]) -> Vec<Value> {
+    let out = jumpformer(args);
+    assert!(
+        out.status.success(),
+        "jumpformer {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("stdout is UTF-8")
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{line:?}: {e}")))
+        .collect()
+}
+
+/// A 300-time-unit FA trajectory on a ring of 6 (a few hundred jumps).
+fn tiny_fa(name: &str) -> TempPath {
+    let path = TempPath::new(name);
+    json_lines(&[
+        "simulate",
+        "--model",
+        "fa",
+        "--L",
+        "6",
+        "--c",
+        "0.3",
+        "--T",
+        "300",
+        "--seed",
+        "1",
+        "--out",
+        path.arg(),
+        "--json",
+    ]);
+    path
+}
+
+#[test]
+fn train_reports_every_epoch_next_to_the_exact_u_and_saves_the_model() {
+    let trajectory = tiny_fa("train.json");
+    let model = TempPath::new("train.model");
+    let mut args = vec![
+        "train",
+        trajectory.arg(),
+        "--mode",
+        "1",
+        "--epochs",
+        "2",
+        "--json",
+        "--out",
+        model.arg(),
+    ];
+    args.extend(TINY);
+    let lines = json_lines(&args);
+    assert_eq!(lines.len(), 2, "one line per epoch: {lines:?}");
+
+    let exact = json_lines(&["loglik", trajectory.arg(), "--json"])[0]["U_per_T"]
+        .as_f64()
+        .expect("loglik reports U_per_T");
+    for (i, line) in lines.iter().enumerate() {
+        assert_eq!(line["epoch"].as_u64(), Some(i as u64 + 1), "{line}");
+        let u = line["U_per_T"].as_f64().expect("U_per_T is a number");
+        assert!(u.is_finite(), "{line}");
+        // The learner cannot beat the true dynamics by more than noise on the training data.
+        assert!(u < exact + 0.5, "{line}");
+        assert_eq!(line["exact_U_per_T"].as_f64(), Some(exact), "{line}");
+        let seconds = line["seconds"].as_f64().expect("seconds is a number");
+        assert!(seconds > 0.0 && seconds.is_finite(), "{line}");
+        assert!(
+            line.get("class_rates").is_none(),
+            "Mode 1 has no classes: {line}"
+        );
+    }
+
+    let bytes = std::fs::read(&model.0).expect("the model file was written");
+    assert!(!bytes.is_empty());
+    let learned = LearnedDynamics::from_bytes(&bytes, &cpu_device()).expect("the model loads");
+    assert_eq!(learned.config().mode, Mode::Mode1);
+    assert_eq!(learned.config().d_model, 16);
+    assert_eq!(learned.summary().epochs, 2);
+}
+
+#[test]
+fn train_mode2_reports_class_rates() {
+    let trajectory = tiny_fa("mode2.json");
+    let mut args = vec![
+        "train",
+        trajectory.arg(),
+        "--mode",
+        "2",
+        "--classes",
+        "3",
+        "--epochs",
+        "1",
+        "--json",
+    ];
+    args.extend(TINY);
+    let lines = json_lines(&args);
+    assert_eq!(lines.len(), 1);
+    let rates = lines[0]["class_rates"]
+        .as_array()
+        .expect("Mode 2 reports class rates");
+    assert_eq!(rates.len(), 3);
+    assert!(
+        rates
+            .iter()
+            .all(|r| r.as_f64().is_some_and(|r| r > 0.0 && r.is_finite()))
+    );
+}
+
+#[test]
+fn train_refuses_bad_input_with_a_message() {
+    let invalid = TempPath::new("invalid.json");
+    std::fs::write(
+        &invalid.0,
+        r#"{"format": "jumpformer-trajectory", "version": 1}"#,
+    )
+    .unwrap();
+    let missing = TempPath::new("missing.json");
+    let trajectory = tiny_fa("bad-settings.json");
+    let cases: [(Vec<&str>, &str); 5] = [
+        (vec!["train", invalid.arg(), "--json"], invalid.arg()),
+        (vec!["train", missing.arg(), "--json"], "cannot read"),
+        (vec!["train", trajectory.arg(), "--heads", "3"], "heads"),
+        (vec!["train", trajectory.arg(), "--mode", "2"], "--classes"),
+        (vec!["scan", trajectory.arg(), "--classes", "3..1"], "empty"),
+    ];
+    for (args, expected) in cases {
+        let out = jumpformer(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} succeeded");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?} printed results");
+    }
+}
+
+#[test]
+fn scan_prints_one_line_per_number_of_classes() {
+    let trajectory = tiny_fa("scan.json");
+    let mut args = vec![
+        "scan",
+        trajectory.arg(),
+        "--classes",
+        "1..2",
+        "--epochs",
+        "1",
+        "--json",
+    ];
+    args.extend(TINY);
+    let lines = json_lines(&args);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    let exact = json_lines(&["loglik", trajectory.arg(), "--json"])[0]["U_per_T"].as_f64();
+    for (line, classes) in lines.iter().zip(1..) {
+        assert_eq!(line["classes"].as_u64(), Some(classes), "{line}");
+        assert!(
+            line["U_per_T"].as_f64().is_some_and(f64::is_finite),
+            "{line}"
+        );
+        assert_eq!(line["exact_U_per_T"].as_f64(), exact, "{line}");
+        assert_eq!(
+            line["class_rates"].as_array().map(Vec::len),
+            Some(classes as usize),
+            "{line}"
+        );
+        assert!(line["seconds"].as_f64().is_some_and(|s| s > 0.0), "{line}");
+    }
+}
