@@ -294,8 +294,9 @@ impl LinkSettings {
 }
 
 const KNOWN_KEYS: &[&str] = &[
-    "model", "L", "phi", "D", "v_plus", "v_zero", "c", "T", "burn_in", "seed", "backend", "mode", "classes",
-    "epochs", "lr", "segment", "d_model", "heads", "layers", "d_ff", "hard", "clip", "lseed",
+    "model", "L", "phi", "D", "v_plus", "v_zero", "c", "T", "burn_in", "seed", "backend", "mode",
+    "classes", "epochs", "lr", "segment", "d_model", "heads", "layers", "d_ff", "hard", "clip",
+    "lseed",
 ];
 
 fn rate_ok(v: f64) -> bool {
