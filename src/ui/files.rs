@@ -3,7 +3,7 @@
 use js_sys::Array;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Blob, BlobPropertyBag, File, HtmlAnchorElement, Url};
+use web_sys::{Blob, BlobPropertyBag, File, HtmlAnchorElement, HtmlInputElement, Url};
 
 /// The largest file the page will read (the paper's T = 500 trajectory is about 15 MB).
 pub const MAX_FILE_BYTES: f64 = 256.0 * 1024.0 * 1024.0;
@@ -32,6 +32,15 @@ fn save_blob(file_name: &str, blob: &Blob) -> Result<(), String> {
     anchor.set_download(file_name);
     anchor.click();
     Url::revoke_object_url(&url).map_err(|e| format!("{e:?}"))
+}
+
+/// The file just chosen in a file input's change event; the input is cleared so that choosing
+/// the same file again fires another event.
+pub fn take_chosen_file(ev: &leptos::ev::Event) -> Option<File> {
+    let input: HtmlInputElement = ev.target()?.dyn_into().ok()?;
+    let file = input.files()?.get(0)?;
+    input.set_value("");
+    Some(file)
 }
 
 /// Reads a chosen file as text, refusing one larger than [`MAX_FILE_BYTES`].

@@ -10,8 +10,6 @@ use crate::core::learner::EpochReport;
 use crate::protocol::link::LinkSettings;
 use crate::protocol::messages::Request;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::HtmlInputElement;
 
 /// What the page knows of training and of the current model.
 #[derive(Clone, Copy)]
@@ -87,16 +85,9 @@ pub fn LearnPanel(
         })
     };
     let load = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-        else {
+        let Some(file) = files::take_chosen_file(&ev) else {
             return;
         };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
-        input.set_value("");
         leptos::task::spawn_local(async move {
             match files::read_bytes(&file).await {
                 Ok(bytes) => commands.send(Request::LoadModel {

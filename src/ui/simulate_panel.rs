@@ -11,8 +11,6 @@ use crate::protocol::link::{LinkSettings, SimulationSettings, classroom_learner}
 use crate::protocol::messages::{Request, SimulationFrame, TrajectorySummary};
 use leptos::prelude::*;
 use std::collections::VecDeque;
-use wasm_bindgen::JsCast;
-use web_sys::HtmlInputElement;
 
 /// What the page knows of the simulation and the current trajectory.
 #[derive(Clone, Copy)]
@@ -97,16 +95,9 @@ pub fn SimulatePanel(
         });
     };
     let load = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-        else {
+        let Some(file) = files::take_chosen_file(&ev) else {
             return;
         };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
-        input.set_value("");
         leptos::task::spawn_local(async move {
             match files::read_text(&file).await {
                 Ok(text) => commands.send(Request::LoadTrajectory {
