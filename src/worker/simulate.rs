@@ -1,7 +1,7 @@
 //! The simulation job: runs the exact CTMC in slices sized to about one animation frame of wall
 //! time, posting a frame after each, until T, a pause, or a newer request.
 
-use super::control::{Control, now_ms, sleep};
+use super::control::{Control, now_ms, sleep, yield_now};
 use super::post;
 use crate::core::simulation::{SimulationRun, bytes_per_jump, final_view};
 use crate::core::trajectory::AnyTrajectory;
@@ -64,7 +64,7 @@ pub async fn simulate(
         if run.finished() {
             break;
         }
-        sleep(0).await;
+        yield_now().await;
     }
     let seconds = (now_ms() - started - paused_ms) / 1e3;
     let observables = run.observable_summary();

@@ -2,7 +2,7 @@
 //! progress and a report per epoch, pausable, and giving way to newer requests. Whatever was
 //! learned before a stop or an error is kept.
 
-use super::control::{Control, now_ms, sleep};
+use super::control::{Control, now_ms, sleep, yield_now};
 use super::post;
 use crate::core::learner::{LearnedDynamics, LearnerConfig, SegmentSource, Trainer};
 use crate::core::trajectory::AnyTrajectory;
@@ -89,7 +89,7 @@ pub async fn train(
                 break;
             }
         }
-        sleep(0).await;
+        yield_now().await;
     }
     post(&Event::TrainingFinished {
         epochs_done: trainer.epochs_done(),
