@@ -6,6 +6,7 @@
 mod backend;
 mod bench;
 mod loglik;
+mod propagate;
 mod scan;
 mod simulate;
 mod train;
@@ -35,6 +36,8 @@ enum Command {
     Train(train::TrainArgs),
     /// Train Mode 2 for each number of classes N_W in a range; report the best U/T of each.
     Scan(scan::ScanArgs),
+    /// Run a trained model's dynamics at a density with replicas; report the observables.
+    Propagate(propagate::PropagateArgs),
 }
 
 /// Parses the command line, runs the subcommand, and maps its error to a non-zero exit code.
@@ -47,6 +50,7 @@ pub fn main() -> ExitCode {
         Command::Bench(args) => bench::run(&args).map_err(|e| e.to_string()),
         Command::Train(args) => train::run(&args).map_err(|e| e.to_string()),
         Command::Scan(args) => scan::run(&args).map_err(|e| e.to_string()),
+        Command::Propagate(args) => propagate::run(&args).map_err(|e| e.to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,10 +2,12 @@
 
 pub mod compute;
 pub mod ctmc;
+pub mod discovery;
 pub mod learner;
 pub mod loglik;
 pub mod model;
 pub mod observables;
+pub mod propagation;
 pub mod rng;
 pub mod simulation;
 pub mod trajectory;

@@ -192,10 +192,31 @@ impl Sampler {
     pub fn run(&mut self, engine: &mut Engine<ActiveLattice>, until: f64) {
         while self.next_time <= until {
             engine.advance_to(self.next_time);
-            self.record(engine.model());
-            self.next_time = self.burn_in + self.snapshots as f64 * self.dt_sample;
+            self.record_due(engine.model());
         }
         engine.advance_to(until);
+    }
+
+    /// The time of the next snapshot.
+    pub fn next_time(&self) -> f64 {
+        self.next_time
+    }
+
+    /// Takes every snapshot due up to time `until` from `model`, which must hold the
+    /// configuration of the whole stretch from the previous call to `until` (for loops that
+    /// know when their configuration changes, such as learned-dynamics propagation). Returns the
+    /// snapshots taken.
+    pub fn record_until(&mut self, model: &ActiveLattice, until: f64) -> usize {
+        let before = self.snapshots;
+        while self.next_time <= until {
+            self.record_due(model);
+        }
+        self.snapshots - before
+    }
+
+    fn record_due(&mut self, model: &ActiveLattice) {
+        self.record(model);
+        self.next_time = self.burn_in + self.snapshots as f64 * self.dt_sample;
     }
 
     /// The means so far (all zero before the first snapshot).

@@ -263,6 +263,39 @@ impl LearnedDynamics {
             .map_err(|e| LearnerError::Readback(format!("{e:?}")))
     }
 
+    /// Mode 2: the class (0..N_W) the network puts every candidate move of every configuration
+    /// in, laid out like [`Self::rates`]; `None` in Mode 1.
+    pub async fn classes<M: Tokenize>(
+        &self,
+        models: &[M],
+    ) -> Result<Option<Vec<u32>>, LearnerError> {
+        let Some(first) = models.first() else {
+            return Ok(Some(Vec::new()));
+        };
+        self.check_scheme(&M::scheme(first.size()))?;
+        if models.iter().any(|m| m.num_tokens() != first.num_tokens()) {
+            return Err(LearnerError::Mismatch(
+                "every configuration must have the same number of tokens".into(),
+            ));
+        }
+        if first.num_tokens() == 0 {
+            return Ok(Some(Vec::new()));
+        }
+        let batch = Batch::of_models(models, false);
+        let tensors = BatchTensors::new(&batch, false, &self.device());
+        let Some(classes) = self.network.classes_of(tensors.features) else {
+            return Ok(None);
+        };
+        let data = classes
+            .into_data_async()
+            .await
+            .map_err(|e| LearnerError::Readback(format!("{e:?}")))?;
+        let values = data
+            .try_into_vec_as::<i64>()
+            .map_err(|e| LearnerError::Readback(format!("{e:?}")))?;
+        Ok(Some(values.into_iter().map(|c| c.max(0) as u32).collect()))
+    }
+
     /// The model file's bytes (reads the weights back from the device).
     pub async fn to_bytes(&self) -> Result<Vec<u8>, ModelFileError> {
         let mut collector = Collector::default();

@@ -83,6 +83,51 @@ impl Move {
     }
 }
 
+/// A candidate move's kind by its true rate: the four processes of the model, which Mode 2 of
+/// the learner should discover as four classes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MoveKind {
+    /// A rotation, rate D.
+    Rotation,
+    /// A step along the orientation into an empty site, rate v_plus.
+    Forward,
+    /// A step in any other direction into an empty site, rate v_zero.
+    OtherStep,
+    /// A step into an occupied site, rate 0.
+    Blocked,
+}
+
+impl MoveKind {
+    /// All kinds, in the order of their true rates in the paper (D, v_plus, v_zero, 0).
+    pub const ALL: [MoveKind; 4] = [
+        MoveKind::Rotation,
+        MoveKind::Forward,
+        MoveKind::OtherStep,
+        MoveKind::Blocked,
+    ];
+
+    /// A short name for tables and plots.
+    pub fn label(self) -> &'static str {
+        match self {
+            MoveKind::Rotation => "rotation (D)",
+            MoveKind::Forward => "forward step (v_plus)",
+            MoveKind::OtherStep => "side/back step (v_zero)",
+            MoveKind::Blocked => "blocked step (0)",
+        }
+    }
+
+    /// The true rate of a move of this kind.
+    pub fn rate(self, rates: &ActiveLatticeRates) -> f64 {
+        match self {
+            MoveKind::Rotation => rates.d,
+            MoveKind::Forward => rates.v_plus,
+            MoveKind::OtherStep => rates.v_zero,
+            MoveKind::Blocked => 0.0,
+        }
+    }
+}
+
 /// The rate constants D, v_plus and v_zero (file keys "D", "v_plus", "v_zero").
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -140,6 +185,24 @@ pub struct ActiveLattice {
 }
 
 impl ActiveLattice {
+    /// The kind of move `m` of particle `i` in the current configuration.
+    pub fn move_kind(&self, i: usize, m: usize) -> MoveKind {
+        let (x, y, o) = self.particle(i);
+        match Move::from_index(m) {
+            Some(Move::Translate(d)) => {
+                let (tx, ty) = self.neighbour(x, y, d);
+                if self.is_occupied(tx, ty) {
+                    MoveKind::Blocked
+                } else if d as u8 == o {
+                    MoveKind::Forward
+                } else {
+                    MoveKind::OtherStep
+                }
+            }
+            _ => MoveKind::Rotation,
+        }
+    }
+
     /// Number of particles N.
     pub fn num_particles(&self) -> usize {
         self.particles.len()

@@ -9,7 +9,7 @@ mod fredrickson_andersen;
 
 pub use active_lattice::{
     ActiveLattice, ActiveLatticeRates, ActiveLatticeSelector, ActiveLatticeSpec, Direction,
-    Move as AlmMove, ParticleConfig,
+    Move as AlmMove, MoveKind, ParticleConfig,
 };
 pub use fredrickson_andersen::{FaRates, FaSpec, FredricksonAndersen, SiteConfig};
 
