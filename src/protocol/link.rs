@@ -4,7 +4,8 @@
 //! sentence for the user and its default is used instead, so a bad link still opens a page.
 
 use crate::core::learner::{LearnerConfig, Mode};
-use crate::core::model::{ActiveLatticeSpec, FaSpec, ModelSpec};
+use crate::core::model::{ActiveLatticeRates, ActiveLatticeSpec, FaSpec, ModelSpec};
+use crate::core::propagation::{EnsembleSettings, Integrator};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 
@@ -83,11 +84,98 @@ pub fn classroom_learner() -> LearnerConfig {
     }
 }
 
+/// Settings of the Discover and Extrapolate views.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExploreSettings {
+    /// The N_W scan trains Mode 2 for N_W = 1..=scan_max.
+    pub scan_max: usize,
+    /// Epochs of each scan run.
+    pub scan_epochs: usize,
+    /// Density of the side-by-side run.
+    pub phi: f64,
+    /// Total time of each run (side by side, and each sweep point).
+    pub t: f64,
+    /// Time before the first observable snapshot.
+    pub burn_in: f64,
+    /// Replicas per density.
+    pub replicas: usize,
+    pub seed: u64,
+    /// 0: the exact loop; above 0: tau-leaping with this tau.
+    pub tau: f64,
+    /// Densities of the sweep (Fig. 4 of the paper).
+    pub sweep: Vec<f64>,
+}
+
+impl Default for ExploreSettings {
+    fn default() -> Self {
+        Self {
+            scan_max: 6,
+            scan_epochs: 3,
+            phi: 0.3,
+            t: 50.0,
+            burn_in: 10.0,
+            replicas: 4,
+            seed: 1,
+            tau: 0.01,
+            sweep: vec![0.124, 0.2, 0.3, 0.4, 0.5],
+        }
+    }
+}
+
+impl ExploreSettings {
+    /// The integrator the `tau` setting names.
+    pub fn integrator(&self) -> Integrator {
+        if self.tau > 0.0 {
+            Integrator::TauLeap { tau: self.tau }
+        } else {
+            Integrator::Exact
+        }
+    }
+
+    /// The ensemble at density `phi` for a model of linear size `l`.
+    pub fn ensemble(&self, l: usize, rates: ActiveLatticeRates, phi: f64) -> EnsembleSettings {
+        EnsembleSettings {
+            spec: ActiveLatticeSpec {
+                l,
+                phi,
+                d: rates.d,
+                v_plus: rates.v_plus,
+                v_zero: rates.v_zero,
+            },
+            t_end: self.t,
+            burn_in: self.burn_in,
+            replicas: self.replicas,
+            seed: self.seed,
+            integrator: self.integrator(),
+        }
+    }
+}
+
+/// Discover and Extrapolate settings of the classroom preset: short runs that finish in
+/// about a minute on a laptop's CPU.
+pub fn classroom_explore() -> ExploreSettings {
+    ExploreSettings {
+        scan_max: 6,
+        scan_epochs: 2,
+        phi: 0.3,
+        t: 30.0,
+        burn_in: 5.0,
+        replicas: 4,
+        seed: 1,
+        tau: 0.01,
+        sweep: vec![0.124, 0.3, 0.5],
+    }
+}
+
+/// The most densities a sweep may have.
+pub const MAX_SWEEP_POINTS: usize = 20;
+
 /// All the settings a link carries.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LinkSettings {
     pub simulation: SimulationSettings,
     pub learner: LearnerConfig,
+    pub explore: ExploreSettings,
     pub backend: BackendPreference,
 }
 
@@ -96,6 +184,7 @@ impl Default for LinkSettings {
         Self {
             simulation: SimulationSettings::paper(),
             learner: LearnerConfig::default(),
+            explore: ExploreSettings::default(),
             backend: BackendPreference::Auto,
         }
     }
@@ -228,10 +317,12 @@ impl LinkSettings {
             seed,
         };
         let learner = reader.learner(&get);
+        let explore = reader.explore(&get);
         (
             Self {
                 simulation,
                 learner,
+                explore,
                 backend,
             },
             reader.problems,
@@ -286,6 +377,21 @@ impl LinkSettings {
             l.grad_clip_norm,
             l.seed
         );
+        let x = &self.explore;
+        let sweep: Vec<String> = x.sweep.iter().map(f64::to_string).collect();
+        let _ = write!(
+            query,
+            "&scan_max={}&scan_epochs={}&x_phi={}&x_T={}&x_burn_in={}&replicas={}&x_seed={}&tau={}&sweep={}",
+            x.scan_max,
+            x.scan_epochs,
+            x.phi,
+            x.t,
+            x.burn_in,
+            x.replicas,
+            x.seed,
+            x.tau,
+            sweep.join(",")
+        );
         if self.backend == BackendPreference::Cpu {
             query.push_str("&backend=cpu");
         }
@@ -294,9 +400,38 @@ impl LinkSettings {
 }
 
 const KNOWN_KEYS: &[&str] = &[
-    "model", "L", "phi", "D", "v_plus", "v_zero", "c", "T", "burn_in", "seed", "backend", "mode",
-    "classes", "epochs", "lr", "segment", "d_model", "heads", "layers", "d_ff", "hard", "clip",
+    "model",
+    "L",
+    "phi",
+    "D",
+    "v_plus",
+    "v_zero",
+    "c",
+    "T",
+    "burn_in",
+    "seed",
+    "backend",
+    "mode",
+    "classes",
+    "epochs",
+    "lr",
+    "segment",
+    "d_model",
+    "heads",
+    "layers",
+    "d_ff",
+    "hard",
+    "clip",
     "lseed",
+    "scan_max",
+    "scan_epochs",
+    "x_phi",
+    "x_T",
+    "x_burn_in",
+    "replicas",
+    "x_seed",
+    "tau",
+    "sweep",
 ];
 
 fn rate_ok(v: f64) -> bool {
@@ -401,6 +536,97 @@ impl Reader {
         }
     }
 
+    /// The Discover and Extrapolate settings; the burn-in must lie below T.
+    fn explore<'a>(&mut self, get: &impl Fn(&str) -> Option<&'a str>) -> ExploreSettings {
+        let d = ExploreSettings::default();
+        let t = self.number(
+            get("x_T"),
+            "x_T",
+            d.t,
+            |v: f64| v > 0.0 && v <= MAX_T,
+            "a time above 0 and at most 1e6",
+        );
+        let sweep = match get("sweep") {
+            None => d.sweep.clone(),
+            Some(raw) => {
+                let parsed: Option<Vec<f64>> = raw
+                    .split(',')
+                    .map(|v| {
+                        v.trim()
+                            .parse::<f64>()
+                            .ok()
+                            .filter(|p| *p > 0.0 && *p < 1.0)
+                    })
+                    .collect();
+                match parsed {
+                    Some(list) if !list.is_empty() && list.len() <= MAX_SWEEP_POINTS => list,
+                    _ => {
+                        self.refuse(
+                            "sweep",
+                            raw,
+                            "a comma-separated list of 1 to 20 densities strictly between 0 and 1",
+                            "0.124,0.2,0.3,0.4,0.5",
+                        );
+                        d.sweep.clone()
+                    }
+                }
+            }
+        };
+        ExploreSettings {
+            scan_max: self.number(
+                get("scan_max"),
+                "scan_max",
+                d.scan_max,
+                |v| (1..=LearnerConfig::MAX_CLASSES).contains(&v),
+                "an integer from 1 to 16",
+            ),
+            scan_epochs: self.number(
+                get("scan_epochs"),
+                "scan_epochs",
+                d.scan_epochs,
+                |v| (1..=1000).contains(&v),
+                "an integer from 1 to 1000",
+            ),
+            phi: self.number(
+                get("x_phi"),
+                "x_phi",
+                d.phi,
+                |v: f64| v > 0.0 && v < 1.0,
+                "a number strictly between 0 and 1",
+            ),
+            t,
+            burn_in: self.number(
+                get("x_burn_in"),
+                "x_burn_in",
+                d.burn_in.min(t / 2.0),
+                |v: f64| v >= 0.0 && v < t,
+                "a time from 0 to below x_T",
+            ),
+            replicas: self.number(
+                get("replicas"),
+                "replicas",
+                d.replicas,
+                |v| (1..=EnsembleSettings::MAX_REPLICAS).contains(&v),
+                "an integer from 1 to 256",
+            ),
+            seed: self.number(
+                get("x_seed"),
+                "x_seed",
+                d.seed,
+                |_: u64| true,
+                "a whole number from 0 to 2^64 - 1",
+            ),
+            tau: self.number(
+                get("tau"),
+                "tau",
+                d.tau,
+                |v: f64| (0.0..=Integrator::MAX_TAU).contains(&v),
+                "a time from 0 (exact) to 10",
+            ),
+            sweep,
+        }
+    }
+
     fn refuse(&mut self, key: &str, value: &str, expected: &str, default: &str) {
         self.problems.push(format!(
             "The link's {key}={value:?} is not {expected}; using {default}."
@@ -468,6 +694,11 @@ mod tests {
             let settings = LinkSettings {
                 simulation,
                 learner: classroom_learner(),
+                explore: ExploreSettings {
+                    tau: 0.0,
+                    sweep: vec![0.25, 0.5],
+                    ..ExploreSettings::default()
+                },
                 backend: BackendPreference::Cpu,
             };
             let (back, problems) = LinkSettings::from_query(&format!("?{}", settings.to_query()));
@@ -525,6 +756,18 @@ mod tests {
         assert!(problems.iter().any(|p| p.contains("mode=\"3\"")));
         assert!(problems.iter().any(|p| p.contains("heads")), "{problems:?}");
         assert_eq!(back.learner, LearnerConfig::default());
+    }
+
+    #[test]
+    fn bad_explore_settings_are_refused() {
+        let (back, problems) =
+            LinkSettings::from_query("?sweep=0.2,abc&replicas=0&tau=-1&x_T=20&x_burn_in=30");
+        assert_eq!(problems.len(), 4, "{problems:?}");
+        assert!(problems.iter().any(|p| p.contains("sweep")));
+        assert_eq!(back.explore.sweep, ExploreSettings::default().sweep);
+        assert_eq!(back.explore.t, 20.0);
+        assert_eq!(back.explore.burn_in, 10.0);
+        assert_eq!(back.explore.integrator(), Integrator::TauLeap { tau: 0.01 });
     }
 
     #[test]

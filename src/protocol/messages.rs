@@ -6,10 +6,12 @@
 //! parse is an error the receiver reports, never a silent drop.
 
 use crate::core::compute::BackendInfo;
+use crate::core::discovery::ClassMembership;
 use crate::core::learner::{EpochReport, LearnerConfig};
 use crate::core::observables::{ObservableSummary, Snapshot};
+use crate::core::propagation::EnsembleSummary;
 use crate::core::simulation::ConfigView;
-use crate::protocol::link::SimulationSettings;
+use crate::protocol::link::{ExploreSettings, SimulationSettings};
 use serde::{Deserialize, Serialize};
 
 /// What the page asks the worker to do.
@@ -37,12 +39,28 @@ pub enum Request {
     /// Read a model file; on success it becomes the current model and is evaluated on the
     /// current trajectory.
     LoadModel { name: String, bytes: Vec<u8> },
+    /// Discover: train Mode 2 from scratch for N_W = 1..=max_classes on the current trajectory,
+    /// `epochs` each, with the other settings of `config`.
+    Scan {
+        config: LearnerConfig,
+        max_classes: usize,
+        epochs: usize,
+    },
+    /// Extrapolate: run the current model's dynamics and the true dynamics side by side at
+    /// `explore.phi`, same seeds and initial configurations (L is the model's, the true rates the
+    /// trajectory's).
+    SideBySide { explore: ExploreSettings },
+    /// Extrapolate: for each density of `explore.sweep`, an ensemble of the true and of the
+    /// learned dynamics.
+    Sweep { explore: ExploreSettings },
+    /// Stop the running job, keeping what it finished (handled at once, not queued).
+    Stop,
 }
 
 impl Request {
     /// Requests that steer the running job rather than wait their turn in the queue.
     pub fn is_control(&self) -> bool {
-        matches!(self, Request::Pause | Request::Resume)
+        matches!(self, Request::Pause | Request::Resume | Request::Stop)
     }
 }
 
@@ -82,6 +100,47 @@ pub struct TrajectorySummary {
     pub file_name: String,
 }
 
+/// One finished N_W of a scan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScanPoint {
+    pub classes: usize,
+    /// The best U/T over the run's epochs.
+    pub u_per_t: f64,
+    pub best_epoch: usize,
+    /// The learned class rates at the best epoch.
+    pub class_rates: Vec<f64>,
+    /// How the true kinds of move fall into the classes (active lattice only).
+    pub membership: Option<ClassMembership>,
+    pub seconds: f64,
+}
+
+/// One frame of the side-by-side run: replica 0 of each dynamics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SideBySideFrame {
+    pub time: f64,
+    pub total_time: f64,
+    pub truth: ConfigView,
+    pub learned: ConfigView,
+    /// Latest snapshots of replica 0.
+    pub truth_snapshot: Option<Snapshot>,
+    pub learned_snapshot: Option<Snapshot>,
+    /// Moves of the learned dynamics (all replicas) and impossible moves it chose and rejected.
+    pub learned_jumps: u64,
+    pub rejected: u64,
+    /// Learned-dynamics moves per second of wall time over the last frame.
+    pub events_per_s: f64,
+}
+
+/// A finished density of a sweep: true and learned observables with their standard errors.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepPoint {
+    pub truth: EnsembleSummary,
+    pub learned: EnsembleSummary,
+    /// Learned-dynamics moves per second of wall time.
+    pub events_per_s: f64,
+    pub seconds: f64,
+}
+
 /// What the worker tells the page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
@@ -89,17 +148,28 @@ pub enum Event {
     /// The worker's message handler is installed: requests sent from now on are received.
     Started,
     /// The worker has chosen its backend and is ready for work.
-    Ready { backend: BackendInfo },
+    Ready {
+        backend: BackendInfo,
+    },
     /// One step of the smoke training finished with this loss.
-    SmokeStep { step: usize, loss: f32 },
+    SmokeStep {
+        step: usize,
+        loss: f32,
+    },
     /// The smoke training finished.
-    SmokeDone { losses: Vec<f32>, seconds: f64 },
+    SmokeDone {
+        losses: Vec<f32>,
+        seconds: f64,
+    },
     /// A frame of the running simulation.
     SimulationFrame(SimulationFrame),
     /// The current trajectory changed (a simulation finished or a file was loaded).
     TrajectoryReady(TrajectorySummary),
     /// The current trajectory as a file to download.
-    TrajectoryFile { file_name: String, json: String },
+    TrajectoryFile {
+        file_name: String,
+        json: String,
+    },
     /// Training started: this many optimiser steps make an epoch.
     TrainingStarted {
         epochs: usize,
@@ -116,17 +186,70 @@ pub enum Event {
     /// An epoch finished: U/T of the learner over the whole trajectory.
     EpochDone(EpochReport),
     /// Training ended (all epochs done, or stopped by a newer request).
-    TrainingFinished { epochs_done: usize, completed: bool },
+    TrainingFinished {
+        epochs_done: usize,
+        completed: bool,
+    },
     /// The current learned model as a file to download.
-    ModelFile { file_name: String, bytes: Vec<u8> },
+    ModelFile {
+        file_name: String,
+        bytes: Vec<u8>,
+    },
     /// A model file was loaded and evaluated on the current trajectory.
     ModelLoaded {
         name: String,
         u_per_t: Option<f64>,
         config: LearnerConfig,
     },
+    /// Discover: a scan started; `epochs` per N_W.
+    ScanStarted {
+        max_classes: usize,
+        epochs: usize,
+        exact_u_per_t: Option<f64>,
+    },
+    /// Discover: progress inside the run of one N_W.
+    ScanProgress {
+        classes: usize,
+        epoch: usize,
+        step_in_epoch: usize,
+        steps_per_epoch: usize,
+    },
+    /// Discover: one N_W finished.
+    ScanPointDone(ScanPoint),
+    /// Discover: the scan ended (all N_W done, or stopped).
+    ScanFinished {
+        completed: bool,
+    },
+    /// Extrapolate: the side-by-side run started with this integrator (described for the user).
+    SideBySideStarted {
+        integrator: String,
+    },
+    SideBySideFrame(SideBySideFrame),
+    /// Extrapolate: the side-by-side run ended, with both ensembles' observables so far.
+    SideBySideFinished {
+        truth: EnsembleSummary,
+        learned: EnsembleSummary,
+        completed: bool,
+    },
+    /// Extrapolate: a sweep started.
+    SweepStarted {
+        densities: Vec<f64>,
+        integrator: String,
+    },
+    /// Extrapolate: progress of the current density (`fraction` of its learned run done).
+    SweepProgress {
+        phi: f64,
+        fraction: f64,
+    },
+    SweepPointDone(SweepPoint),
+    /// Extrapolate: the sweep ended; finished densities are kept.
+    SweepFinished {
+        completed: bool,
+    },
     /// A request failed; the message is for the user.
-    Error { message: String },
+    Error {
+        message: String,
+    },
 }
 
 /// Reads a message that crossed the worker boundary: JSON text, as [`serde_json`] wrote it.

@@ -1,5 +1,5 @@
-//! Line charts drawn with plotters on a canvas: learner U/T against epochs with the exact U/T as
-//! a dashed line.
+//! Charts drawn with plotters on a canvas: U/T against epochs (or N_W) with the exact U/T as a
+//! dashed line, and several series with error bars (observables, true vs learned).
 
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
@@ -69,6 +69,136 @@ pub fn line_chart(
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::LowerRight)
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK.mix(0.3))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    root.present().map_err(|e| e.to_string())
+}
+
+/// One line of a [`multi_chart`]: points, optional error bars (± per point), style.
+pub struct Series {
+    pub label: String,
+    pub colour: RGBColor,
+    pub points: Vec<(f64, f64)>,
+    /// Half-widths of error bars, one per point.
+    pub errors: Option<Vec<f64>>,
+    pub dashed: bool,
+}
+
+/// The true dynamics' colour in comparisons.
+pub const TRUE_COLOUR: RGBColor = EXACT;
+/// The learned dynamics' colour in comparisons.
+pub const LEARNED_COLOUR: RGBColor = LEARNER;
+
+/// Draws several series on shared axes, with error bars where given and a legend.
+pub fn multi_chart(
+    canvas: &HtmlCanvasElement,
+    series: &[Series],
+    x_label: &str,
+    y_label: &str,
+) -> Result<(), String> {
+    let backend =
+        CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2D context")?;
+    let root = backend.into_drawing_area();
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let finite = |p: &(f64, f64)| p.0.is_finite() && p.1.is_finite();
+    let mut bounds = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for s in series {
+        for (i, p) in s.points.iter().enumerate().filter(|(_, p)| finite(p)) {
+            let e = s
+                .errors
+                .as_ref()
+                .and_then(|e| e.get(i))
+                .copied()
+                .unwrap_or(0.0);
+            bounds = (
+                bounds.0.min(p.0),
+                bounds.1.max(p.0),
+                bounds.2.min(p.1 - e),
+                bounds.3.max(p.1 + e),
+            );
+        }
+    }
+    let (x_lo, x_hi, y_lo, y_hi) = if bounds.0 > bounds.1 {
+        (0.0, 1.0, 0.0, 1.0)
+    } else {
+        bounds
+    };
+    let x_pad = if x_hi - x_lo > 1e-9 {
+        (x_hi - x_lo) * 0.05
+    } else {
+        0.05 * x_hi.abs().max(1.0)
+    };
+    let y_pad = ((y_hi - y_lo) * 0.1).max(1e-3 * y_hi.abs().max(1.0));
+    let mut chart = ChartBuilder::on(&root)
+        .margin(10)
+        .x_label_area_size(32)
+        .y_label_area_size(56)
+        .build_cartesian_2d(
+            (x_lo - x_pad)..(x_hi + x_pad),
+            (y_lo - y_pad)..(y_hi + y_pad),
+        )
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .x_desc(x_label)
+        .y_desc(y_label)
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    for s in series {
+        let points: Vec<(f64, f64)> = s.points.iter().copied().filter(finite).collect();
+        let style = s.colour.stroke_width(2);
+        let colour = s.colour;
+        if s.dashed {
+            chart
+                .draw_series(DashedLineSeries::new(points.iter().copied(), 8, 5, style))
+                .map_err(|e| e.to_string())?
+                .label(s.label.as_str())
+                .legend(move |(x, y)| {
+                    PathElement::new([(x, y), (x + 16, y)], colour.stroke_width(2))
+                });
+        } else {
+            chart
+                .draw_series(LineSeries::new(points.iter().copied(), style))
+                .map_err(|e| e.to_string())?
+                .label(s.label.as_str())
+                .legend(move |(x, y)| {
+                    PathElement::new([(x, y), (x + 16, y)], colour.stroke_width(2))
+                });
+        }
+        if points.len() <= 60 {
+            chart
+                .draw_series(points.iter().map(|&p| Circle::new(p, 3, colour.filled())))
+                .map_err(|e| e.to_string())?;
+        }
+        if let Some(errors) = &s.errors {
+            let cap = x_pad * 0.3;
+            let bars = s
+                .points
+                .iter()
+                .zip(errors)
+                .filter(|(p, e)| finite(p) && e.is_finite() && **e > 0.0)
+                .flat_map(|(&(x, y), &e)| {
+                    [
+                        PathElement::new([(x, y - e), (x, y + e)], colour.stroke_width(1)),
+                        PathElement::new(
+                            [(x - cap, y - e), (x + cap, y - e)],
+                            colour.stroke_width(1),
+                        ),
+                        PathElement::new(
+                            [(x - cap, y + e), (x + cap, y + e)],
+                            colour.stroke_width(1),
+                        ),
+                    ]
+                });
+            chart.draw_series(bars).map_err(|e| e.to_string())?;
+        }
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
         .background_style(WHITE.mix(0.8))
         .border_style(BLACK.mix(0.3))
         .draw()

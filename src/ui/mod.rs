@@ -4,6 +4,8 @@
 mod backend_panel;
 mod chart;
 mod commands;
+mod discover_panel;
+mod extrapolate_panel;
 mod files;
 mod lattice_canvas;
 mod learn_panel;
@@ -14,6 +16,8 @@ mod worker_client;
 use crate::protocol::{BackendPreference, Event, LinkSettings, Request};
 use backend_panel::{BackendPanel, BackendState};
 use commands::Commands;
+use discover_panel::{DiscoverPanel, DiscoverState};
+use extrapolate_panel::{ExtrapolatePanel, ExtrapolateState};
 use learn_panel::{LearnPanel, LearnState};
 use leptos::prelude::*;
 use simulate_panel::{SimulatePanel, SimulationState};
@@ -40,6 +44,8 @@ fn App() -> impl IntoView {
     let backend = BackendState::new();
     let simulation = SimulationState::new();
     let learn = LearnState::new();
+    let discover = DiscoverState::new();
+    let extrapolate = ExtrapolateState::new();
     let messages = RwSignal::new(Vec::<String>::new());
     let (link, link_problems) = LinkSettings::from_query(&current_query());
     messages.update(|m| m.extend(link_problems));
@@ -106,7 +112,62 @@ fn App() -> impl IntoView {
                 .unwrap_or_default();
             learn.model.set(Some(format!("loaded from {name}{fit}")));
         }
-        Event::Error { message } => messages.update(|m| m.push(message)),
+        Event::ScanStarted {
+            max_classes,
+            epochs,
+            exact_u_per_t,
+        } => {
+            discover.max_classes.set(max_classes);
+            discover.epochs.set(epochs);
+            discover.exact_u_per_t.set(exact_u_per_t);
+            discover.running.set(true);
+        }
+        Event::ScanProgress {
+            classes,
+            epoch,
+            step_in_epoch,
+            steps_per_epoch,
+        } => discover
+            .progress
+            .set(Some((classes, epoch, step_in_epoch, steps_per_epoch))),
+        Event::ScanPointDone(point) => discover.points.update(|p| p.push(point)),
+        Event::ScanFinished { .. } => {
+            discover.running.set(false);
+            discover.progress.set(None);
+        }
+        Event::SideBySideStarted { integrator } => {
+            extrapolate.integrator.set(integrator);
+            extrapolate.running.set("side");
+        }
+        Event::SideBySideFrame(frame) => extrapolate.push_frame(frame),
+        Event::SideBySideFinished { truth, learned, .. } => {
+            extrapolate.side_summary.set(Some((truth, learned)));
+            extrapolate.running.set("");
+        }
+        Event::SweepStarted {
+            densities,
+            integrator,
+        } => {
+            extrapolate.sweep_densities.set(densities);
+            extrapolate.integrator.set(integrator);
+            extrapolate.running.set("sweep");
+        }
+        Event::SweepProgress { phi, fraction } => {
+            extrapolate.sweep_progress.set(Some((phi, fraction)))
+        }
+        Event::SweepPointDone(point) => extrapolate.sweep.update(|p| p.push(point)),
+        Event::SweepFinished { .. } => {
+            extrapolate.running.set("");
+            extrapolate.sweep_progress.set(None);
+        }
+        Event::Error { message } => {
+            // A job that failed to start leaves nothing running.
+            if message.contains("could not start") || message.contains("no learned model") {
+                extrapolate.running.set("");
+                discover.running.set(false);
+            }
+            messages.update(|m| m.push(message))
+        }
     };
     let client = match WorkerClient::spawn(on_event) {
         Ok(client) => Some(client),
@@ -131,6 +192,10 @@ fn App() -> impl IntoView {
             <SimulatePanel commands=commands link=link state=simulation />
             <LearnPanel commands=commands link=link state=learn
                 has_trajectory=Signal::derive(move || simulation.trajectory.with(Option::is_some)) />
+            <DiscoverPanel commands=commands link=link state=discover
+                has_trajectory=Signal::derive(move || simulation.trajectory.with(Option::is_some)) />
+            <ExtrapolatePanel commands=commands link=link state=extrapolate
+                has_model=Signal::derive(move || learn.model.with(Option::is_some)) />
             <BackendPanel state=backend />
         </main>
     }

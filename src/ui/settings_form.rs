@@ -14,6 +14,19 @@ pub const LEARNER_KEYS: &[&str] = &[
     "clip", "lseed",
 ];
 
+/// The link keys of the Discover form.
+pub const DISCOVER_KEYS: &[&str] = &["scan_max", "scan_epochs"];
+/// The link keys of the Extrapolate form.
+pub const EXTRAPOLATE_KEYS: &[&str] = &[
+    "x_phi",
+    "x_T",
+    "x_burn_in",
+    "replicas",
+    "x_seed",
+    "tau",
+    "sweep",
+];
+
 /// The settings' values for `keys`, as the link writes them.
 pub fn fields_of(settings: &LinkSettings, keys: &[&str]) -> Vec<(String, String)> {
     settings
@@ -32,7 +45,14 @@ pub fn apply_fields(
 ) -> (LinkSettings, Vec<String>) {
     let mut pairs: Vec<(String, String)> = fields_of(
         current,
-        &[SIMULATION_KEYS, LEARNER_KEYS, &["model", "backend"]].concat(),
+        &[
+            SIMULATION_KEYS,
+            LEARNER_KEYS,
+            DISCOVER_KEYS,
+            EXTRAPOLATE_KEYS,
+            &["model", "backend"],
+        ]
+        .concat(),
     );
     if current.backend == crate::protocol::BackendPreference::Cpu {
         pairs.push(("backend".into(), "cpu".into()));
@@ -81,6 +101,15 @@ fn label(key: &str) -> &'static str {
         "hard" => "hard constraint (0/1)",
         "clip" => "gradient clip (0: off)",
         "lseed" => "learner seed",
+        "scan_max" => "largest N_W",
+        "scan_epochs" => "epochs per N_W",
+        "x_phi" => "φ (side by side)",
+        "x_T" => "T (each run)",
+        "x_burn_in" => "burn-in",
+        "replicas" => "replicas",
+        "x_seed" => "seed",
+        "tau" => "τ (0: exact loop)",
+        "sweep" => "sweep densities",
         _ => "",
     }
 }

@@ -7,7 +7,9 @@ use super::files;
 use super::lattice_canvas;
 use super::settings_form::{SIMULATION_KEYS, SettingsFields, apply_fields, fields_of, write_link};
 use crate::core::learner::LearnerConfig;
-use crate::protocol::link::{LinkSettings, SimulationSettings, classroom_learner};
+use crate::protocol::link::{
+    ExploreSettings, LinkSettings, SimulationSettings, classroom_explore, classroom_learner,
+};
 use crate::protocol::messages::{Request, SimulationFrame, TrajectorySummary};
 use leptos::prelude::*;
 use std::collections::VecDeque;
@@ -54,12 +56,14 @@ pub fn SimulatePanel(
         }
     });
 
-    let preset = move |simulation: SimulationSettings, learner: Option<LearnerConfig>| {
+    let preset = move |simulation: SimulationSettings,
+                       rest: Option<(LearnerConfig, ExploreSettings)>| {
         let current = link.get_untracked();
-        let learner = learner.unwrap_or(current.learner);
+        let (learner, explore) = rest.unwrap_or((current.learner, current.explore));
         let settings = LinkSettings {
             simulation,
             learner,
+            explore,
             backend: current.backend,
         };
         write_link(&settings);
@@ -127,9 +131,9 @@ pub fn SimulatePanel(
             <h2>"Simulate"</h2>
             <div class="presets">
                 <span>"Presets: "</span>
-                <button data-testid="preset-paper" on:click=move |_| preset(SimulationSettings::paper(), Some(LearnerConfig::default()))>"Paper (L=30, φ=0.124, T=500)"</button>
-                <button data-testid="preset-classroom" on:click=move |_| preset(SimulationSettings::classroom(), Some(classroom_learner()))>"Classroom (L=12, T=100)"</button>
-                <button data-testid="preset-fa" on:click=move |_| preset(SimulationSettings::fa_tutorial(), Some(LearnerConfig::default()))>"FA tutorial"</button>
+                <button data-testid="preset-paper" on:click=move |_| preset(SimulationSettings::paper(), Some((LearnerConfig::default(), ExploreSettings::default())))>"Paper (L=30, φ=0.124, T=500)"</button>
+                <button data-testid="preset-classroom" on:click=move |_| preset(SimulationSettings::classroom(), Some((classroom_learner(), classroom_explore())))>"Classroom (L=12, T=100)"</button>
+                <button data-testid="preset-fa" on:click=move |_| preset(SimulationSettings::fa_tutorial(), Some((LearnerConfig::default(), ExploreSettings::default())))>"FA tutorial"</button>
             </div>
             <div class="form">
                 <label>"model"

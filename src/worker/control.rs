@@ -13,6 +13,7 @@ use web_sys::DedicatedWorkerGlobalScope;
 pub struct Control {
     paused: Rc<Cell<bool>>,
     waiting: Rc<Cell<usize>>,
+    stop: Rc<Cell<bool>>,
 }
 
 impl Control {
@@ -29,14 +30,21 @@ impl Control {
         self.waiting.set(self.waiting.get() + 1);
     }
 
-    /// A queued request was taken up.
+    /// A queued request was taken up; an earlier stop no longer applies.
     pub fn taken(&self) {
         self.waiting.set(self.waiting.get().saturating_sub(1));
+        self.stop.set(false);
     }
 
-    /// Whether the running job should give way to a waiting request.
+    /// The user asked the running job to stop.
+    pub fn request_stop(&self) {
+        self.stop.set(true);
+        self.paused.set(false);
+    }
+
+    /// Whether the running job should stop: the user asked, or a request is waiting.
     pub fn should_stop(&self) -> bool {
-        self.waiting.get() > 0
+        self.stop.get() || self.waiting.get() > 0
     }
 }
 

@@ -5,6 +5,8 @@
 //! once on the running job; any other request makes a running simulation give way to it.
 
 mod control;
+mod discover;
+mod extrapolate;
 mod simulate;
 mod train;
 mod web_adapter;
@@ -32,6 +34,7 @@ pub fn start() {
         match crate::protocol::messages::decode::<Request>(&message.data()) {
             Ok(Request::Pause) => steer.set_paused(true),
             Ok(Request::Resume) => steer.set_paused(false),
+            Ok(Request::Stop) => steer.request_stop(),
             Ok(request) => {
                 steer.queued();
                 if sender.unbounded_send(request).is_err() {
@@ -146,10 +149,36 @@ async fn serve(mut requests: mpsc::UnboundedReceiver<Request>, control: Control)
                 None => post(&Event::Error { message: "There is no learned model to save yet: train first.".into() }),
             },
             Request::LoadModel { name, bytes } => load_model(&mut state, name, &bytes).await,
-            Request::Pause | Request::Resume => {}
+            Request::Scan { config, max_classes, epochs } => match (&state.device, &state.trajectory) {
+                (Some(device), Some((trajectory, summary))) => {
+                    discover::scan(&config, max_classes, epochs, trajectory, summary.u_per_t, device, &control).await;
+                }
+                (None, _) => post(&Event::Error { message: "no backend yet: the worker was not initialised".into() }),
+                (_, None) => post(&Event::Error {
+                    message: "There is no trajectory to scan yet: run a simulation or load a file first.".into(),
+                }),
+            },
+            Request::SideBySide { explore } => match &state.learned {
+                Some(learned) => {
+                    let trajectory = state.trajectory.as_ref().map(|(t, _)| t);
+                    extrapolate::side_by_side(&explore, learned, trajectory, &control).await;
+                }
+                None => post(&Event::Error { message: NO_MODEL.into() }),
+            },
+            Request::Sweep { explore } => match &state.learned {
+                Some(learned) => {
+                    let trajectory = state.trajectory.as_ref().map(|(t, _)| t);
+                    extrapolate::sweep(&explore, learned, trajectory, &control).await;
+                }
+                None => post(&Event::Error { message: NO_MODEL.into() }),
+            },
+            Request::Pause | Request::Resume | Request::Stop => {}
         }
     }
 }
+
+const NO_MODEL: &str =
+    "There is no learned model to run yet: train one in the Learn view or load a model file.";
 
 async fn load_model(state: &mut WorkerState, name: String, bytes: &[u8]) {
     let Some(device) = &state.device else {

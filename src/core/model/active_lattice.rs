@@ -154,7 +154,7 @@ impl ActiveLatticeRates {
 }
 
 /// The particles' positions and orientations as three parallel arrays (file's `"initial"`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ParticleConfig {
     pub x: Vec<u16>,
