@@ -447,3 +447,76 @@ fn mode2_alm_learns_the_class_rates() {
         assert!(rates[3] > 2.0, "{rates:?}");
     }
 }
+
+/// A trajectory whose `poison_at`-th segment (counting from 0) has a NaN waiting time, as a
+/// corrupted input or an overflow would give.
+struct Poisoned {
+    inner: Trajectory<FredricksonAndersen>,
+    calls: std::sync::atomic::AtomicUsize,
+    poison_at: usize,
+}
+
+impl SegmentSource for Poisoned {
+    fn scheme(&self) -> super::batch::TokenScheme {
+        self.inner.scheme()
+    }
+    fn num_configs(&self) -> usize {
+        SegmentSource::num_configs(&self.inner)
+    }
+    fn num_tokens(&self) -> usize {
+        SegmentSource::num_tokens(&self.inner)
+    }
+    fn total_time(&self) -> f64 {
+        SegmentSource::total_time(&self.inner)
+    }
+    fn segment(&self, start: usize, len: usize, with_allowed: bool) -> super::batch::Batch {
+        let mut batch = self.inner.segment(start, len, with_allowed);
+        let call = self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if call == self.poison_at {
+            batch.dt[0] = f64::NAN;
+        }
+        batch
+    }
+}
+
+#[test]
+fn a_nan_loss_skips_the_step_restores_good_weights_and_says_so() {
+    let source = Arc::new(Poisoned {
+        inner: simulate_fa(FaSpec { l: 6, c: 0.3 }, 300.0, 11),
+        calls: Default::default(),
+        poison_at: 2,
+    });
+    let config = LearnerConfig {
+        segment_len: 16,
+        learning_rate: 1e-2,
+        ..tiny_config()
+    };
+    let mut trainer = Trainer::new(config, source, cpu_device(), None).unwrap();
+    // The weights part of the model file (its header also counts the steps).
+    let weights = |t: &Trainer| {
+        let bytes = block_on(t.learned().to_bytes()).unwrap();
+        let newline = bytes.iter().position(|&b| b == b'\n').unwrap();
+        bytes[newline + 1..].to_vec()
+    };
+    let initial = weights(&trainer);
+    assert!(block_on(trainer.train_step()).unwrap().warning.is_none());
+    let after_first = weights(&trainer);
+    assert!(after_first != initial, "a good step changes the weights");
+    assert!(block_on(trainer.train_step()).unwrap().warning.is_none());
+    let bad = block_on(trainer.train_step()).unwrap();
+    let warning = bad.warning.expect("the NaN is reported");
+    assert!(
+        warning.contains("NaN") && warning.contains("restored"),
+        "{warning}"
+    );
+    // Restored: the weights before the last update, the last ones known to give a finite loss.
+    assert!(
+        weights(&trainer) == after_first,
+        "restored to the weights after step 1"
+    );
+    let next = block_on(trainer.train_step()).unwrap();
+    assert!(next.warning.is_none(), "training goes on");
+    assert!(next.batch_u_per_t.is_finite());
+    let u = block_on(trainer.evaluator().run()).unwrap();
+    assert!(u.is_finite());
+}
