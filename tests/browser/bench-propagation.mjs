@@ -1,10 +1,10 @@
 // Not a test: measures learned-dynamics propagation in headless Chromium (CPU backend), moves per
 // second of wall time per replica count, exact loop and tau-leap. Usage:
-//   node bench-propagation.mjs MODEL.jfmodel L [replica counts...]
+//   node bench-propagation.mjs MODEL.jfmodel L T_EXACT T_TAU [replica counts...]
 import { readFileSync } from 'node:fs';
 import { serveDist, launch, openPage } from './harness.mjs';
 
-const [model, l = '12', ...counts] = process.argv.slice(2);
+const [model, l = '12', tExact = '1', tTau = '3', ...counts] = process.argv.slice(2);
 const replicas = counts.length ? counts.map(Number) : [1, 4, 16];
 const server = await serveDist();
 const browser = await launch({ webgpu: false });
@@ -12,7 +12,7 @@ try {
   for (const tau of [0, 0.01]) {
     for (const r of replicas) {
       const page = await openPage(browser, `${server.url}?model=active-lattice&L=${l}&phi=0.1244&T=1&burn_in=0&seed=1`
-        + `&x_phi=0.3&x_T=${tau ? 3 : 1}&x_burn_in=0&replicas=${r}&tau=${tau}&backend=cpu`);
+        + `&x_phi=0.3&x_T=${tau ? tTau : tExact}&x_burn_in=0&replicas=${r}&tau=${tau}&backend=cpu`);
       await page.waitForSelector('[data-testid=backend-badge][data-kind=cpu]', { timeout: 120_000 });
       await page.getByTestId('learn-load').setInputFiles({ name: 'm.jfmodel', mimeType: 'application/octet-stream', buffer: readFileSync(model) });
       await page.waitForFunction(() => document.querySelector('[data-testid=learn-model]').innerText.includes('loaded'), null, { timeout: 60_000 });
