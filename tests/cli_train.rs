@@ -279,24 +279,40 @@ fn mode1_learns_an_active_lattice_trajectory_to_within_one_percent() {
     );
 }
 
-/// The N_W scan on a small active-lattice trajectory (L = 10, phi = 0.25, T = 50: about 5e3
-/// jumps), Mode 2 with the hard constraint, three epochs per N_W of a small network.
+/// The N_W scan on the classroom trajectory (L = 12, phi = 0.1244, N = 18, paper rates, T = 100,
+/// seed 1: 18,447 jumps), Mode 2 with the hard constraint and the classroom network, two epochs
+/// per N_W. With blocked moves masked the model has three processes with a non-zero rate
+/// (D, v_plus, v_zero), so the curve should rise to N_W = 3 and stay flat after it.
 ///
-/// Tolerance: the best U/T may fall from one N_W to the next by at most 2% of |exact U/T|
-/// (its epoch-to-epoch jitter at this size is about 1%). Measured (release build, same seeds):
-/// -98.4, -12.4, 24.5, 33.0, 76.2, 75.1 against exact 102.9. The curve rises with N_W and is
-/// still rising at N_W = 4 after three epochs: it flattens only at N_W = 5 here, because the
-/// short training leaves two classes at the rotation rate D (see the closing note of issue 5).
+/// Measured (release build, same seeds), exact U/T 116.07:
+/// -64.7, 14.8, 114.9, 99.5, 108.9, 110.0; the N_W = 3 class rates are 0.102, 1.124, 10.40
+/// (true 0.1, 1, 10). Tolerances: N_W = 3 within 2% of the exact U/T; no N_W above 3 better than
+/// N_W = 3 by more than 2% of |exact U/T| (flat); none worse by more than 20% (two epochs of the
+/// straight-through estimator are noisy: N_W = 4 lost 13% here).
 #[test]
-fn the_nw_scan_of_an_active_lattice_trajectory_rises_with_nw() {
-    let trajectory = small_alm("scan-alm.json");
+fn the_nw_scan_of_the_classroom_trajectory_flattens_at_three_processes() {
+    let trajectory = TempPath::new("scan-classroom.json");
+    json_lines(&[
+        "simulate",
+        "--L",
+        "12",
+        "--phi",
+        "0.1244",
+        "--T",
+        "100",
+        "--seed",
+        "1",
+        "--out",
+        trajectory.arg(),
+        "--json",
+    ]);
     let lines = json_lines(&[
         "scan",
         trajectory.arg(),
         "--classes",
         "1..6",
         "--epochs",
-        "3",
+        "2",
         "--d-model",
         "32",
         "--heads",
@@ -305,9 +321,11 @@ fn the_nw_scan_of_an_active_lattice_trajectory_rises_with_nw() {
         "64",
         "--layers",
         "1",
-        "--hard-constraint",
         "--lr",
         "3e-3",
+        "--segment",
+        "64",
+        "--hard-constraint",
         "--json",
     ]);
     assert_eq!(lines.len(), 6);
@@ -319,18 +337,32 @@ fn the_nw_scan_of_an_active_lattice_trajectory_rises_with_nw() {
         .map(|l| l["U_per_T"].as_f64().expect("a number"))
         .collect();
     let tolerance = 0.02 * exact.abs();
-    for k in 1..u.len() {
+    assert!(u[0] < u[1] && u[1] < u[2], "rises to N_W = 3: {u:?}");
+    assert!(
+        (u[2] - exact).abs() <= tolerance,
+        "N_W = 3: {} vs exact {exact}",
+        u[2]
+    );
+    for (k, &v) in u.iter().enumerate().skip(3) {
+        assert!(v <= u[2] + tolerance, "N_W = {} gains: {u:?}", k + 1);
         assert!(
-            u[k] >= u[k - 1] - tolerance,
-            "U/T fell from N_W = {k} to {}: {u:?}",
+            v >= u[2] - 0.2 * exact.abs(),
+            "N_W = {} collapses: {u:?}",
             k + 1
         );
     }
-    assert!(
-        u.iter().all(|&v| v < exact + tolerance),
-        "{u:?} vs exact {exact}"
-    );
-    // One class cannot tell a rotation (D = 0.1) from a forward step (v_plus = 10): N_W >= 3
-    // gains most of the way.
-    assert!(u[3] - u[0] > 0.5 * (exact - u[0]), "{u:?} vs exact {exact}");
+    let rates: Vec<f64> = lines[2]["class_rates"]
+        .as_array()
+        .expect("class rates")
+        .iter()
+        .filter_map(|r| r.as_f64())
+        .collect();
+    let mut sorted = rates.clone();
+    sorted.sort_by(f64::total_cmp);
+    for (learned, truth) in sorted.iter().zip([0.1, 1.0, 10.0]) {
+        assert!(
+            (learned / truth - 1.0).abs() <= 0.15,
+            "N_W = 3 class rates {rates:?} vs D, v_zero, v_plus = 0.1, 1, 10"
+        );
+    }
 }

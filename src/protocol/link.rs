@@ -69,8 +69,9 @@ impl SimulationSettings {
     }
 }
 
-/// The learner of the classroom preset: a small network that trains on the classroom trajectory
-/// in seconds.
+/// The learner of the classroom preset: a small network with impossible moves masked, which
+/// reaches the exact U/T of the classroom trajectory within 1% in one epoch (measured: 115.45
+/// vs 116.07 natively; about 40 s for three epochs in Chromium on a laptop-class CPU).
 pub fn classroom_learner() -> LearnerConfig {
     LearnerConfig {
         d_model: 32,
@@ -79,7 +80,8 @@ pub fn classroom_learner() -> LearnerConfig {
         d_ff: 64,
         learning_rate: 3e-3,
         segment_len: 64,
-        epochs: 5,
+        epochs: 3,
+        hard_constraint: true,
         ..LearnerConfig::default()
     }
 }

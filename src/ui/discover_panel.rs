@@ -138,7 +138,8 @@ pub fn DiscoverPanel(
     view! {
         <section class="panel wide" id="discover-panel">
             <h2>"Discover"</h2>
-            <p class="hint">"Mode 2 trains a network that sorts every move into one of N_W classes, each with one learned rate. Train it for N_W = 1, 2, … on the same trajectory: the best U/T stops rising once N_W matches the number of distinct processes (4 for the active-matter model: rotation D, forward step v₊, other steps v₀, and blocked steps with rate 0)."</p>
+            <p class="hint">"Mode 2 trains a network that sorts every move into one of N_W classes, each with one learned rate. Train it for N_W = 1, 2, … on the same trajectory: the best U/T stops rising once N_W matches the number of distinct processes (4 for the active-matter model: rotation D, forward step v₊, other steps v₀, and blocked steps with rate 0)."
+                {move || if link.with(|l| l.learner.hard_constraint) { " With the hard constraint on, blocked moves are masked to rate 0 and 3 processes remain to be found." } else { "" }}</p>
             <div class="form"><SettingsFields fields=fields /></div>
             <div class="controls">
                 <button class="primary" data-testid="discover-scan" on:click=scan disabled=move || !has_trajectory.get() || state.running.get()>"Scan N_W"</button>
