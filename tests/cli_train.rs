@@ -220,26 +220,47 @@ fn scan_prints_one_line_per_number_of_classes() {
     }
 }
 
-/// A small active-lattice trajectory: L = 10, phi = 0.25 (N = 25), paper rates, T = 50, about
-/// 5e3 jumps.
-fn small_alm(name: &str) -> TempPath {
+/// An active-lattice trajectory with the paper's rates, simulated by the CLI.
+fn alm_trajectory(name: &str, l: &str, phi: &str, t: &str, seed: &str) -> TempPath {
     let trajectory = TempPath::new(name);
     json_lines(&[
         "simulate",
         "--L",
-        "10",
+        l,
         "--phi",
-        "0.25",
+        phi,
         "--T",
-        "50",
+        t,
         "--seed",
-        "5",
+        seed,
         "--out",
         trajectory.arg(),
         "--json",
     ]);
     trajectory
 }
+
+/// A small active-lattice trajectory: L = 10, phi = 0.25 (N = 25), T = 50, about 5e3 jumps.
+fn small_alm(name: &str) -> TempPath {
+    alm_trajectory(name, "10", "0.25", "50", "5")
+}
+
+/// The classroom preset's network (d_model 32, one layer) with the hard constraint.
+const CLASSROOM: [&str; 13] = [
+    "--d-model",
+    "32",
+    "--heads",
+    "2",
+    "--ff",
+    "64",
+    "--layers",
+    "1",
+    "--lr",
+    "3e-3",
+    "--segment",
+    "64",
+    "--hard-constraint",
+];
 
 /// Mode 1 with the hard constraint on the small active-lattice trajectory, two epochs of a small
 /// network: U/T within 1% of the exact U/T. Measured: 103.38 after one epoch and 103.41 after two,
@@ -248,28 +269,17 @@ fn small_alm(name: &str) -> TempPath {
 #[test]
 fn mode1_learns_an_active_lattice_trajectory_to_within_one_percent() {
     let trajectory = small_alm("mode1-alm.json");
-    let lines = json_lines(&[
+    let mut args = vec![
         "train",
         trajectory.arg(),
         "--mode",
         "1",
         "--epochs",
         "2",
-        "--d-model",
-        "32",
-        "--heads",
-        "2",
-        "--ff",
-        "64",
-        "--layers",
-        "1",
-        "--lr",
-        "3e-3",
-        "--segment",
-        "64",
-        "--hard-constraint",
         "--json",
-    ]);
+    ];
+    args.extend(CLASSROOM);
+    let lines = json_lines(&args);
     let last = lines.last().expect("two epochs");
     let u = last["U_per_T"].as_f64().expect("a number");
     let exact = last["exact_U_per_T"].as_f64().expect("the rates are known");
@@ -291,43 +301,18 @@ fn mode1_learns_an_active_lattice_trajectory_to_within_one_percent() {
 /// straight-through estimator are noisy: N_W = 4 lost 13% here).
 #[test]
 fn the_nw_scan_of_the_classroom_trajectory_flattens_at_three_processes() {
-    let trajectory = TempPath::new("scan-classroom.json");
-    json_lines(&[
-        "simulate",
-        "--L",
-        "12",
-        "--phi",
-        "0.1244",
-        "--T",
-        "100",
-        "--seed",
-        "1",
-        "--out",
-        trajectory.arg(),
-        "--json",
-    ]);
-    let lines = json_lines(&[
+    let trajectory = alm_trajectory("scan-classroom.json", "12", "0.1244", "100", "1");
+    let mut args = vec![
         "scan",
         trajectory.arg(),
         "--classes",
         "1..6",
         "--epochs",
         "2",
-        "--d-model",
-        "32",
-        "--heads",
-        "2",
-        "--ff",
-        "64",
-        "--layers",
-        "1",
-        "--lr",
-        "3e-3",
-        "--segment",
-        "64",
-        "--hard-constraint",
         "--json",
-    ]);
+    ];
+    args.extend(CLASSROOM);
+    let lines = json_lines(&args);
     assert_eq!(lines.len(), 6);
     let exact = lines[0]["exact_U_per_T"]
         .as_f64()

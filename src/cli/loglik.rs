@@ -1,7 +1,7 @@
 //! `jumpformer loglik FILE`: the exact path log-likelihood of a trajectory file.
 
+use super::input::{InputError, read_trajectory};
 use crate::core::loglik::LogLikError;
-use crate::core::trajectory::{AnyTrajectory, TrajectoryError};
 use std::path::PathBuf;
 use thiserror::Error;
 
@@ -17,30 +17,15 @@ pub struct LoglikArgs {
 /// Why U could not be computed.
 #[derive(Debug, Error)]
 pub enum LoglikCliError {
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{path}: {source}")]
-    Invalid {
-        path: PathBuf,
-        source: TrajectoryError,
-    },
+    #[error(transparent)]
+    Input(#[from] InputError),
     #[error("{path}: {source}")]
     NoRates { path: PathBuf, source: LogLikError },
 }
 
 pub fn run(args: &LoglikArgs) -> Result<(), LoglikCliError> {
     let path = &args.file;
-    let text = std::fs::read_to_string(path).map_err(|source| LoglikCliError::Read {
-        path: path.clone(),
-        source,
-    })?;
-    let trajectory = AnyTrajectory::from_json(&text).map_err(|source| LoglikCliError::Invalid {
-        path: path.clone(),
-        source,
-    })?;
+    let trajectory = read_trajectory(path)?;
     let result = trajectory
         .log_likelihood()
         .map_err(|source| LoglikCliError::NoRates {

@@ -5,6 +5,7 @@
 
 mod backend;
 mod bench;
+mod input;
 mod loglik;
 mod propagate;
 mod scan;

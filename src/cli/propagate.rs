@@ -2,6 +2,7 @@
 //! density, with replicas, and reports the observables of SPEC 6 — optionally beside the true
 //! model's at the same density and seeds.
 
+use super::input::{InputError, read_bytes};
 use crate::core::compute::select_device;
 use crate::core::learner::{LearnedDynamics, ModelFileError};
 use crate::core::model::{ActiveLattice, ActiveLatticeRates, ActiveLatticeSpec, Dynamics};
@@ -69,11 +70,8 @@ pub struct PropagateArgs {
 /// Why a propagation could not run.
 #[derive(Debug, Error)]
 pub enum PropagateCliError {
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Input(#[from] InputError),
     #[error("{path}: {source}")]
     ModelFile {
         path: PathBuf,
@@ -86,10 +84,7 @@ pub enum PropagateCliError {
 }
 
 pub fn run(args: &PropagateArgs) -> Result<(), PropagateCliError> {
-    let bytes = std::fs::read(&args.model).map_err(|source| PropagateCliError::Read {
-        path: args.model.clone(),
-        source,
-    })?;
+    let bytes = read_bytes(&args.model)?;
     let (device, _) = pollster::block_on(select_device(!args.cpu));
     let learned = LearnedDynamics::from_bytes(&bytes, &device).map_err(|source| {
         PropagateCliError::ModelFile {

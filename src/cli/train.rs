@@ -1,11 +1,12 @@
 //! `jumpformer train FILE`: trains the transformer learner (SPEC section 4) on one trajectory file,
 //! reports U/T after every epoch next to the exact U/T, and optionally writes the model file.
 
+use super::input::{InputError, read_trajectory};
 use crate::core::compute::{BackendInfo, select_device};
 use crate::core::learner::{
     EpochReport, LearnerConfig, LearnerError, Mode, ModelFileError, SegmentSource, Trainer,
 };
-use crate::core::trajectory::{AnyTrajectory, TrajectoryError};
+use crate::core::trajectory::AnyTrajectory;
 use burn::tensor::Device;
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -108,16 +109,8 @@ pub struct TrainArgs {
 /// Why training could not run.
 #[derive(Debug, Error)]
 pub enum TrainCliError {
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{path}: {source}")]
-    Invalid {
-        path: PathBuf,
-        source: TrajectoryError,
-    },
+    #[error(transparent)]
+    Input(#[from] InputError),
     #[error("{0}")]
     Settings(String),
     #[error("training failed: {0}")]
@@ -142,15 +135,7 @@ pub struct Loaded {
 
 /// Reads and validates a trajectory file and computes its exact U/T when its rates are known.
 pub fn load(path: &Path) -> Result<Loaded, TrainCliError> {
-    let text = std::fs::read_to_string(path).map_err(|source| TrainCliError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let trajectory = AnyTrajectory::from_json(&text).map_err(|source| TrainCliError::Invalid {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    drop(text);
+    let trajectory = read_trajectory(path)?;
     let exact_u_per_t = trajectory.log_likelihood().ok().map(|r| r.u_per_t);
     let (kind, num_jumps, total_time) = (
         trajectory.kind(),

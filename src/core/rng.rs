@@ -198,7 +198,7 @@ mod tests {
         }
         let n = n as f64;
         for (a, t) in above.iter().zip(thresholds) {
-            let p = (-t as f64).exp();
+            let p = (-t).exp();
             let se = (p * (1.0 - p) / n).sqrt();
             assert!(
                 (*a as f64 / n - p).abs() < 5.0 * se,

@@ -4,7 +4,7 @@
 
 use super::chart;
 use super::commands::Commands;
-use super::settings_form::{DISCOVER_KEYS, SettingsFields, apply_fields, fields_of, write_link};
+use super::settings_form::{DISCOVER_KEYS, SettingsFields, commit_fields, fields_of};
 use crate::protocol::link::LinkSettings;
 use crate::protocol::messages::{Request, ScanPoint};
 use leptos::prelude::*;
@@ -90,12 +90,7 @@ pub fn DiscoverPanel(
         }
     });
     let scan = move |_| {
-        let (settings, problems) = apply_fields(&link.get_untracked(), &fields.get_untracked());
-        for problem in problems {
-            commands.say(problem);
-        }
-        write_link(&settings);
-        link.set(settings.clone());
+        let settings = commit_fields(link, fields, commands);
         state.points.set(Vec::new());
         state.progress.set(None);
         state.shown.set(None);

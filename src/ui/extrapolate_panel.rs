@@ -5,7 +5,7 @@
 use super::chart::{self, LEARNED_COLOUR, Series, TRUE_COLOUR};
 use super::commands::Commands;
 use super::lattice_canvas;
-use super::settings_form::{EXTRAPOLATE_KEYS, SettingsFields, apply_fields, fields_of, write_link};
+use super::settings_form::{EXTRAPOLATE_KEYS, SettingsFields, commit_fields, fields_of};
 use crate::core::observables::Snapshot;
 use crate::core::propagation::{EnsembleSummary, Estimate};
 use crate::protocol::link::LinkSettings;
@@ -200,17 +200,8 @@ pub fn ExtrapolatePanel(
         }
     });
 
-    let settings_now = move || {
-        let (settings, problems) = apply_fields(&link.get_untracked(), &fields.get_untracked());
-        for problem in problems {
-            commands.say(problem);
-        }
-        write_link(&settings);
-        link.set(settings.clone());
-        settings
-    };
     let side = move |_| {
-        let settings = settings_now();
+        let settings = commit_fields(link, fields, commands);
         state.frame.set(None);
         state.samples.set(Vec::new());
         state.side_summary.set(None);
@@ -221,7 +212,7 @@ pub fn ExtrapolatePanel(
         });
     };
     let sweep = move |_| {
-        let settings = settings_now();
+        let settings = commit_fields(link, fields, commands);
         state.sweep.set(Vec::new());
         state.sweep_progress.set(None);
         state.paused.set(false);

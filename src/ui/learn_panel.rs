@@ -5,7 +5,7 @@
 use super::chart;
 use super::commands::Commands;
 use super::files;
-use super::settings_form::{LEARNER_KEYS, SettingsFields, apply_fields, fields_of, write_link};
+use super::settings_form::{LEARNER_KEYS, SettingsFields, commit_fields, fields_of};
 use crate::core::learner::EpochReport;
 use crate::protocol::link::LinkSettings;
 use crate::protocol::messages::Request;
@@ -63,12 +63,7 @@ pub fn LearnPanel(
     });
 
     let train = move |_| {
-        let (settings, problems) = apply_fields(&link.get_untracked(), &fields.get_untracked());
-        for problem in problems {
-            commands.say(problem);
-        }
-        write_link(&settings);
-        link.set(settings.clone());
+        let settings = commit_fields(link, fields, commands);
         state.reports.set(Vec::new());
         state.progress.set(None);
         state.training.set(true);

@@ -1,6 +1,7 @@
 //! Settings forms whose fields are link key/value pairs, so the link parser validates them and a
 //! refused value is reported the same way as in a link.
 
+use super::commands::Commands;
 use crate::protocol::link::LinkSettings;
 use leptos::prelude::*;
 
@@ -67,6 +68,22 @@ pub fn apply_fields(
             .map(|p| p.replace("The link's", "The setting"))
             .collect(),
     )
+}
+
+/// Applies a form's `fields` to the current settings before a run: each refused value becomes a
+/// message for the user, and the result goes to the address bar and to `link`.
+pub fn commit_fields(
+    link: RwSignal<LinkSettings>,
+    fields: RwSignal<Vec<(String, String)>>,
+    commands: Commands,
+) -> LinkSettings {
+    let (settings, problems) = apply_fields(&link.get_untracked(), &fields.get_untracked());
+    for problem in problems {
+        commands.say(problem);
+    }
+    write_link(&settings);
+    link.set(settings.clone());
+    settings
 }
 
 /// Writes the settings into the address bar, so the page's URL is always a link to this run.

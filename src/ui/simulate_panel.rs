@@ -5,7 +5,7 @@
 use super::commands::Commands;
 use super::files;
 use super::lattice_canvas;
-use super::settings_form::{SIMULATION_KEYS, SettingsFields, apply_fields, fields_of, write_link};
+use super::settings_form::{SIMULATION_KEYS, SettingsFields, commit_fields, fields_of, write_link};
 use crate::core::learner::LearnerConfig;
 use crate::protocol::link::{
     ExploreSettings, LinkSettings, SimulationSettings, classroom_explore, classroom_learner,
@@ -70,12 +70,7 @@ pub fn SimulatePanel(
         link.set(settings);
     };
     let run = move |_| {
-        let (settings, problems) = apply_fields(&link.get_untracked(), &fields.get_untracked());
-        for problem in problems {
-            commands.say(problem);
-        }
-        write_link(&settings);
-        link.set(settings.clone());
+        let settings = commit_fields(link, fields, commands);
         strip.update_value(VecDeque::clear);
         state.running.set(true);
         commands.send(Request::Simulate {
