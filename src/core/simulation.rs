@@ -3,7 +3,9 @@
 //! sampled every unit of time after the burn-in.
 
 use crate::core::ctmc::AnyEngine;
-use crate::core::model::{Dynamics as _, ModelError, ModelSpec, ParticleConfig, SiteConfig};
+use crate::core::model::{
+    ActiveLattice, Dynamics as _, ModelError, ModelSpec, ParticleConfig, SiteConfig,
+};
 use crate::core::observables::{ObservableSummary, Sampler, Snapshot};
 use crate::core::trajectory::AnyTrajectory;
 use serde::{Deserialize, Serialize};
@@ -19,6 +21,16 @@ pub enum ConfigView {
     Particles { l: usize, particles: ParticleConfig },
     /// FA sites on a ring.
     Sites { sites: SiteConfig },
+}
+
+impl ConfigView {
+    /// The view of an active-lattice model's current configuration.
+    pub fn of_particles(model: &ActiveLattice) -> Self {
+        ConfigView::Particles {
+            l: model.size(),
+            particles: model.config().clone(),
+        }
+    }
 }
 
 /// A recording simulation of total time T.
@@ -86,10 +98,7 @@ impl SimulationRun {
     /// The current configuration.
     pub fn view(&self) -> ConfigView {
         match &self.engine {
-            AnyEngine::ActiveLattice(e) => ConfigView::Particles {
-                l: e.model().size(),
-                particles: e.model().config().clone(),
-            },
+            AnyEngine::ActiveLattice(e) => ConfigView::of_particles(e.model()),
             AnyEngine::Fa(e) => ConfigView::Sites {
                 sites: e.model().config().clone(),
             },

@@ -225,10 +225,10 @@ pub enum Event {
         integrator: String,
     },
     SideBySideFrame(SideBySideFrame),
-    /// Extrapolate: the side-by-side run ended, with both ensembles' observables so far.
+    /// Extrapolate: the side-by-side run ended, with the true and the learned ensembles'
+    /// observables so far (`None` if it could not start).
     SideBySideFinished {
-        truth: EnsembleSummary,
-        learned: EnsembleSummary,
+        summaries: Option<(EnsembleSummary, EnsembleSummary)>,
         completed: bool,
     },
     /// Extrapolate: a sweep started.

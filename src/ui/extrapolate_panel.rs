@@ -22,6 +22,14 @@ pub struct SeriesSample {
     pub learned: Option<Snapshot>,
 }
 
+/// Which extrapolation job the worker is running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExtrapolateJob {
+    Idle,
+    SideBySide,
+    Sweep,
+}
+
 /// What the page knows of the extrapolation runs.
 #[derive(Clone, Copy)]
 pub struct ExtrapolateState {
@@ -33,8 +41,7 @@ pub struct ExtrapolateState {
     pub sweep_progress: RwSignal<Option<(f64, f64)>>,
     /// The integrator of the run on screen, described.
     pub integrator: RwSignal<String>,
-    /// "side", "sweep" or "" (idle).
-    pub running: RwSignal<&'static str>,
+    pub running: RwSignal<ExtrapolateJob>,
     pub paused: RwSignal<bool>,
 }
 
@@ -48,7 +55,7 @@ impl ExtrapolateState {
             sweep_densities: RwSignal::new(Vec::new()),
             sweep_progress: RwSignal::new(None),
             integrator: RwSignal::new(String::new()),
-            running: RwSignal::new(""),
+            running: RwSignal::new(ExtrapolateJob::Idle),
             paused: RwSignal::new(false),
         }
     }
@@ -206,7 +213,7 @@ pub fn ExtrapolatePanel(
         state.samples.set(Vec::new());
         state.side_summary.set(None);
         state.paused.set(false);
-        state.running.set("side");
+        state.running.set(ExtrapolateJob::SideBySide);
         commands.send(Request::SideBySide {
             explore: settings.explore,
         });
@@ -216,7 +223,7 @@ pub fn ExtrapolatePanel(
         state.sweep.set(Vec::new());
         state.sweep_progress.set(None);
         state.paused.set(false);
-        state.running.set("sweep");
+        state.running.set(ExtrapolateJob::Sweep);
         commands.send(Request::Sweep {
             explore: settings.explore,
         });
@@ -230,7 +237,7 @@ pub fn ExtrapolatePanel(
             Request::Resume
         });
     };
-    let busy = move || !state.running.get().is_empty();
+    let busy = move || state.running.get() != ExtrapolateJob::Idle;
     let frame_text = move |f: fn(&SideBySideFrame) -> String| {
         state
             .frame
@@ -249,7 +256,7 @@ pub fn ExtrapolatePanel(
     let sweep_percent = move || {
         let total = state.sweep_densities.with(Vec::len).max(1) as f64;
         let done = state.sweep.with(Vec::len) as f64;
-        let inner = if state.running.get() == "sweep" {
+        let inner = if state.running.get() == ExtrapolateJob::Sweep {
             state.sweep_progress.get().map(|p| p.1).unwrap_or(0.0)
         } else {
             0.0
@@ -313,10 +320,10 @@ pub fn ExtrapolatePanel(
             <h3>"Density sweep (the paper's Fig. 4): mean ± standard error over replicas"</h3>
             <div class="progress" data-testid="sweep-progress"
                 data-points=move || state.sweep.with(Vec::len).to_string()
-                data-running=move || (state.running.get() == "sweep").to_string()>
+                data-running=move || (state.running.get() == ExtrapolateJob::Sweep).to_string()>
                 <div class="bar" style=move || format!("width: {:.1}%", sweep_percent())></div>
                 <span>{move || match state.sweep_progress.get() {
-                    Some((phi, f)) if state.running.get() == "sweep" => format!("φ = {phi}: {:.0}% of the learned run", 100.0 * f),
+                    Some((phi, f)) if state.running.get() == ExtrapolateJob::Sweep => format!("φ = {phi}: {:.0}% of the learned run", 100.0 * f),
                     _ => format!("{} of {} densities done", state.sweep.with(Vec::len), state.sweep_densities.with(Vec::len)),
                 }}</span>
             </div>

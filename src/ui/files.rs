@@ -45,14 +45,7 @@ pub fn take_chosen_file(ev: &leptos::ev::Event) -> Option<File> {
 
 /// Reads a chosen file as text, refusing one larger than [`MAX_FILE_BYTES`].
 pub async fn read_text(file: &File) -> Result<String, String> {
-    if file.size() > MAX_FILE_BYTES {
-        return Err(format!(
-            "The file {:?} is {:.0} MB; the page reads files up to {:.0} MB.",
-            file.name(),
-            file.size() / 1048576.0,
-            MAX_FILE_BYTES / 1048576.0
-        ));
-    }
+    check_size(file)?;
     let text = JsFuture::from(file.text())
         .await
         .map_err(|e| format!("The file {:?} could not be read: {e:?}", file.name()))?;
@@ -62,13 +55,7 @@ pub async fn read_text(file: &File) -> Result<String, String> {
 
 /// Reads a chosen file's bytes, refusing one larger than [`MAX_FILE_BYTES`].
 pub async fn read_bytes(file: &File) -> Result<Vec<u8>, String> {
-    if file.size() > MAX_FILE_BYTES {
-        return Err(format!(
-            "The file {:?} is too large ({:.0} MB).",
-            file.name(),
-            file.size() / 1048576.0
-        ));
-    }
+    check_size(file)?;
     let buffer = JsFuture::from(file.array_buffer())
         .await
         .map_err(|e| format!("The file {:?} could not be read: {e:?}", file.name()))?;
@@ -83,4 +70,17 @@ pub fn download_bytes(file_name: &str, bytes: &[u8]) -> Result<(), String> {
     let blob = Blob::new_with_u8_array_sequence_and_options(&Array::of1(&array), &options)
         .map_err(|e| format!("{e:?}"))?;
     save_blob(file_name, &blob)
+}
+
+/// Refuses a file larger than [`MAX_FILE_BYTES`] before reading it.
+fn check_size(file: &File) -> Result<(), String> {
+    if file.size() > MAX_FILE_BYTES {
+        return Err(format!(
+            "The file {:?} is {:.0} MB; the page reads files up to {:.0} MB.",
+            file.name(),
+            file.size() / 1048576.0,
+            MAX_FILE_BYTES / 1048576.0
+        ));
+    }
+    Ok(())
 }

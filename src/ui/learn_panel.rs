@@ -55,10 +55,10 @@ pub fn LearnPanel(
             .reports
             .with(|r| r.iter().map(|r| (r.epoch as f64, r.u_per_t)).collect());
         let exact = state.exact_u_per_t.get();
-        if let Some(canvas) = canvas.get() {
-            if let Err(problem) = chart::line_chart(&canvas, &points, exact, "epoch", "U/T") {
-                commands.say(format!("The chart could not be drawn: {problem}"));
-            }
+        if let Some(canvas) = canvas.get()
+            && let Err(problem) = chart::line_chart(&canvas, &points, exact, "epoch", "U/T")
+        {
+            commands.say(format!("The chart could not be drawn: {problem}"));
         }
     });
 

@@ -17,7 +17,7 @@ use crate::protocol::{BackendPreference, Event, LinkSettings, Request};
 use backend_panel::{BackendPanel, BackendState};
 use commands::Commands;
 use discover_panel::{DiscoverPanel, DiscoverState};
-use extrapolate_panel::{ExtrapolatePanel, ExtrapolateState};
+use extrapolate_panel::{ExtrapolateJob, ExtrapolatePanel, ExtrapolateState};
 use learn_panel::{LearnPanel, LearnState};
 use leptos::prelude::*;
 use simulate_panel::{SimulatePanel, SimulationState};
@@ -137,12 +137,12 @@ fn App() -> impl IntoView {
         }
         Event::SideBySideStarted { integrator } => {
             extrapolate.integrator.set(integrator);
-            extrapolate.running.set("side");
+            extrapolate.running.set(ExtrapolateJob::SideBySide);
         }
         Event::SideBySideFrame(frame) => extrapolate.push_frame(frame),
-        Event::SideBySideFinished { truth, learned, .. } => {
-            extrapolate.side_summary.set(Some((truth, learned)));
-            extrapolate.running.set("");
+        Event::SideBySideFinished { summaries, .. } => {
+            extrapolate.side_summary.set(summaries);
+            extrapolate.running.set(ExtrapolateJob::Idle);
         }
         Event::SweepStarted {
             densities,
@@ -150,24 +150,17 @@ fn App() -> impl IntoView {
         } => {
             extrapolate.sweep_densities.set(densities);
             extrapolate.integrator.set(integrator);
-            extrapolate.running.set("sweep");
+            extrapolate.running.set(ExtrapolateJob::Sweep);
         }
         Event::SweepProgress { phi, fraction } => {
             extrapolate.sweep_progress.set(Some((phi, fraction)))
         }
         Event::SweepPointDone(point) => extrapolate.sweep.update(|p| p.push(point)),
         Event::SweepFinished { .. } => {
-            extrapolate.running.set("");
+            extrapolate.running.set(ExtrapolateJob::Idle);
             extrapolate.sweep_progress.set(None);
         }
-        Event::Error { message } => {
-            // A job that failed to start leaves nothing running.
-            if message.contains("could not start") || message.contains("no learned model") {
-                extrapolate.running.set("");
-                discover.running.set(false);
-            }
-            messages.update(|m| m.push(message))
-        }
+        Event::Error { message } => messages.update(|m| m.push(message)),
     };
     let client = match WorkerClient::spawn(on_event) {
         Ok(client) => Some(client),

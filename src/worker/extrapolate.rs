@@ -5,7 +5,7 @@
 use super::control::{Control, now_ms, sleep, yield_now};
 use super::post;
 use crate::core::learner::LearnedDynamics;
-use crate::core::model::{ActiveLattice, ActiveLatticeRates, Dynamics};
+use crate::core::model::{ActiveLattice, ActiveLatticeRates, Dynamics as _};
 use crate::core::propagation::{Ensemble, EnsembleSettings, RateSource};
 use crate::core::simulation::ConfigView;
 use crate::core::trajectory::AnyTrajectory;
@@ -43,10 +43,7 @@ fn ensemble_settings(
 
 fn view(ensemble: &Ensemble) -> ConfigView {
     match ensemble.model(0) {
-        Some(model) => ConfigView::Particles {
-            l: model.size(),
-            particles: model.config().clone(),
-        },
+        Some(model) => ConfigView::of_particles(model),
         None => ConfigView::Particles {
             l: ensemble.settings().spec.l,
             particles: Default::default(),
@@ -81,6 +78,10 @@ pub async fn side_by_side(
             post(&Event::Error {
                 message: format!("The side-by-side run could not start: {message}"),
             });
+            post(&Event::SideBySideFinished {
+                summaries: None,
+                completed: false,
+            });
             return;
         }
     };
@@ -94,13 +95,18 @@ pub async fn side_by_side(
             break;
         }
         let (wall0, jumps0) = (now_ms(), network.jumps());
+        let mut failed = false;
         while now_ms() - wall0 < FRAME_BUDGET_MS && !network.finished() {
             if let Err(err) = network.advance(settings.t_end, 1).await {
                 post(&Event::Error {
                     message: format!("The learned dynamics stopped: {err}."),
                 });
-                return;
+                failed = true;
+                break;
             }
+        }
+        if failed {
+            break;
         }
         let _ = truth.advance(network.time(), usize::MAX).await;
         let wall = (now_ms() - wall0).max(1.0);
@@ -122,8 +128,7 @@ pub async fn side_by_side(
         yield_now().await;
     }
     post(&Event::SideBySideFinished {
-        truth: truth.summary(),
-        learned: network.summary(),
+        summaries: Some((truth.summary(), network.summary())),
         completed,
     });
 }
@@ -143,6 +148,7 @@ pub async fn sweep(
                 post(&Event::Error {
                     message: format!("The sweep could not start: {message}"),
                 });
+                post(&Event::SweepFinished { completed: false });
                 return;
             }
         }

@@ -153,24 +153,36 @@ async fn serve(mut requests: mpsc::UnboundedReceiver<Request>, control: Control)
                 (Some(device), Some((trajectory, summary))) => {
                     discover::scan(&config, max_classes, epochs, trajectory, summary.u_per_t, device, &control).await;
                 }
-                (None, _) => post(&Event::Error { message: "no backend yet: the worker was not initialised".into() }),
-                (_, None) => post(&Event::Error {
-                    message: "There is no trajectory to scan yet: run a simulation or load a file first.".into(),
-                }),
+                (device, _) => {
+                    post(&Event::Error {
+                        message: if device.is_none() {
+                            "no backend yet: the worker was not initialised".into()
+                        } else {
+                            "There is no trajectory to scan yet: run a simulation or load a file first.".into()
+                        },
+                    });
+                    post(&Event::ScanFinished { completed: false });
+                }
             },
             Request::SideBySide { explore } => match &state.learned {
                 Some(learned) => {
                     let trajectory = state.trajectory.as_ref().map(|(t, _)| t);
                     extrapolate::side_by_side(&explore, learned, trajectory, &control).await;
                 }
-                None => post(&Event::Error { message: NO_MODEL.into() }),
+                None => {
+                    post(&Event::Error { message: NO_MODEL.into() });
+                    post(&Event::SideBySideFinished { summaries: None, completed: false });
+                }
             },
             Request::Sweep { explore } => match &state.learned {
                 Some(learned) => {
                     let trajectory = state.trajectory.as_ref().map(|(t, _)| t);
                     extrapolate::sweep(&explore, learned, trajectory, &control).await;
                 }
-                None => post(&Event::Error { message: NO_MODEL.into() }),
+                None => {
+                    post(&Event::Error { message: NO_MODEL.into() });
+                    post(&Event::SweepFinished { completed: false });
+                }
             },
             Request::Pause | Request::Resume | Request::Stop => {}
         }

@@ -57,7 +57,8 @@ test('discover scans N_W and extrapolate runs the learned dynamics beside the tr
     console.log(`side by side to T = 6 in ${((Date.now() - started) / 1000).toFixed(1)} s: ${side.jumps} learned moves, ${side.rejected} rejected`);
     assert.equal(Number(side.time), 6);
     assert.ok(Number(side.jumps) > 0);
-    assert.ok(Number(side.rejected) >= 0);
+    // Trained without the hard constraint, the network still gives blocked steps a rate.
+    assert.ok(Number(side.rejected) > 0, `rejected moves: ${side.rejected}`);
     const canvas = await data(page, 'extrapolate-learned-canvas');
     assert.ok(Number(canvas.frames) > 0, 'the learned canvas was drawn');
     assert.match(await page.getByTestId('extrapolate-integrator').innerText(), /tau-leap \(tau = 0\.01\)/);

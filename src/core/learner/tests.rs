@@ -360,39 +360,6 @@ fn train_and_report(
     reports
 }
 
-/// The authors' FA tutorial: L = 10, c = 0.3, T = 1e4; they reached U/T = -4.070 against an
-/// exact -4.0647 in 10 epochs.
-#[test]
-#[ignore = "slow: trains the FA tutorial setting (see the report for timings)"]
-fn mode1_fa_tutorial_approaches_the_exact_u_per_t() {
-    let trajectory = simulate_fa(FaSpec::TUTORIAL, 1e4, 2024);
-    let exact = log_likelihood(&trajectory).unwrap().u_per_t;
-    eprintln!("FA tutorial: K = {}", trajectory.num_jumps());
-    let epochs: usize = std::env::var("JF_EPOCHS")
-        .ok()
-        .and_then(|e| e.parse().ok())
-        .unwrap_or(5);
-    let env = |k: &str| std::env::var(k).ok();
-    let defaults = LearnerConfig::default();
-    let config = LearnerConfig {
-        epochs,
-        learning_rate: env("JF_LR")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(defaults.learning_rate),
-        segment_len: env("JF_SEG")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(defaults.segment_len),
-        grad_clip_norm: env("JF_CLIP")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(defaults.grad_clip_norm),
-        ..defaults
-    };
-    eprintln!("{config:?}");
-    let reports = train_and_report("FA mode 1", config, Arc::new(trajectory), exact);
-    let last = reports.last().unwrap().u_per_t;
-    assert!((last - exact).abs() < 0.02, "{last} vs {exact}");
-}
-
 /// Mode 2 with N_W = 4 on a small ALM trajectory (L = 10, N = 20, T = 40): the class rates
 /// head for D, v_zero, v_plus and (for blocked moves) zero. `JF_CLASSES=0` trains Mode 1.
 #[test]
