@@ -295,10 +295,9 @@ fn mode1_learns_an_active_lattice_trajectory_to_within_one_percent() {
 /// (D, v_plus, v_zero), so the curve should rise to N_W = 3 and stay flat after it.
 ///
 /// Measured (release build, same seeds), exact U/T 116.07:
-/// -64.7, 14.8, 114.9, 99.5, 108.9, 110.0; the N_W = 3 class rates are 0.102, 1.124, 10.40
-/// (true 0.1, 1, 10). Tolerances: N_W = 3 within 2% of the exact U/T; no N_W above 3 better than
-/// N_W = 3 by more than 2% of |exact U/T| (flat); none worse by more than 20% (two epochs of the
-/// straight-through estimator are noisy: N_W = 4 lost 13% here).
+/// -64.72, 98.87, 116.07, 116.05, 116.01, 116.04; the N_W = 3 class rates are 0.0945, 1.020,
+/// 10.21 (true 0.1, 1, 10). Tolerances: N_W = 3 within 2% of the exact U/T; every N_W above 3
+/// within 2% of N_W = 3 (flat); the N_W = 3 class rates within 10% of the true rates.
 #[test]
 fn the_nw_scan_of_the_classroom_trajectory_flattens_at_three_processes() {
     let trajectory = alm_trajectory("scan-classroom.json", "12", "0.1244", "100", "1");
@@ -329,10 +328,9 @@ fn the_nw_scan_of_the_classroom_trajectory_flattens_at_three_processes() {
         u[2]
     );
     for (k, &v) in u.iter().enumerate().skip(3) {
-        assert!(v <= u[2] + tolerance, "N_W = {} gains: {u:?}", k + 1);
         assert!(
-            v >= u[2] - 0.2 * exact.abs(),
-            "N_W = {} collapses: {u:?}",
+            (v - u[2]).abs() <= tolerance,
+            "N_W = {} is off the plateau: {u:?}",
             k + 1
         );
     }
@@ -346,7 +344,7 @@ fn the_nw_scan_of_the_classroom_trajectory_flattens_at_three_processes() {
     sorted.sort_by(f64::total_cmp);
     for (learned, truth) in sorted.iter().zip([0.1, 1.0, 10.0]) {
         assert!(
-            (learned / truth - 1.0).abs() <= 0.15,
+            (learned / truth - 1.0).abs() <= 0.1,
             "N_W = 3 class rates {rates:?} vs D, v_zero, v_plus = 0.1, 1, 10"
         );
     }

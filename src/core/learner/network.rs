@@ -4,9 +4,10 @@
 //!   FA: E_n[n] + E_pos[i]). No other positional information, no attention mask, no dropout.
 //! - Encoder: burn's standard transformer encoder (post-norm, GELU feed-forward).
 //! - Mode 1 head: a shared linear map from a token's output to its moves' log-rates.
-//! - Mode 2 head: a linear map to N_W logits per move; the class is the argmax, made
-//!   differentiable by a straight-through estimator (forward: one-hot of the argmax; backward:
-//!   gradient of the softmax); class k has the learned rate exp(s_k).
+//! - Mode 2 head: a linear map to N_W logits per move (standardised over the classes); the class
+//!   is the argmax, made differentiable by a straight-through estimator (forward: one-hot of the
+//!   argmax; backward: gradient of the softmax, taken through ln W = h . ln r); class k has the
+//!   learned rate exp(s_k).
 
 use super::batch::TokenScheme;
 use super::config::{LearnerConfig, Mode};
@@ -23,11 +24,18 @@ pub const LOG_RATE_MIN: f32 = -20.0;
 /// See [`LOG_RATE_MIN`].
 pub const LOG_RATE_MAX: f32 = 15.0;
 
-/// Mode 2 class log-rates are stored divided by this factor (s_k = 10 theta_k), so Adam, whose
-/// steps are about the learning rate in the stored parameter, moves them 10 times faster than
-/// the other weights: a class rate must travel several e-folds (a blocked move's class towards
-/// zero) while the weights need only small steps.
-pub const CLASS_LOG_RATE_SCALE: f32 = 10.0;
+/// Mode 2 class log-rates are stored divided by this factor (s_k = 3 theta_k), so Adam, whose
+/// steps are about the learning rate in the stored parameter, moves a class rate 3 times faster
+/// than the other weights: fast enough to travel a few e-folds per epoch, slow enough that the
+/// rate of a rare process (a handful of events per minibatch) does not wander.
+pub const CLASS_LOG_RATE_SCALE: f32 = 3.0;
+
+/// Mode 2 class logits are standardised per move before the softmax,
+/// (l - mean) / sqrt(var + 1) * CLASS_LOGIT_SPREAD over the classes: the argmax is unchanged,
+/// but the softmax can no longer saturate, so the straight-through gradient still reaches a
+/// move that sits in the wrong class (without it, training stalls with whole kinds of move
+/// stuck in a wrong class).
+pub const CLASS_LOGIT_SPREAD: f32 = 1.5;
 
 /// The learner's network; its shape is fixed by a [`LearnerConfig`] and a [`TokenScheme`].
 #[derive(Module, Debug)]
@@ -39,6 +47,13 @@ pub struct RateNetwork {
     class_log_rates: Option<Param<Tensor<1>>>,
     moves_per_token: usize,
     classes: usize,
+}
+
+/// Class logits `[.., classes]` standardised over the last axis (see [`CLASS_LOGIT_SPREAD`]).
+fn standardised(logits: Tensor<4>) -> Tensor<4> {
+    let centred = logits.clone() - logits.mean_dim(3);
+    let variance = centred.clone().powf_scalar(2.0).mean_dim(3);
+    centred / (variance + 1.0).sqrt() * CLASS_LOGIT_SPREAD
 }
 
 /// Reads every parameter once, which initialises the lazy ones.
@@ -158,21 +173,27 @@ impl RateNetwork {
             }
             Some(s) => {
                 let w = self.classes;
-                let logits: Tensor<4> = raw.reshape([b, n, m, w]);
+                let logits = standardised(raw.reshape([b, n, m, w]));
                 let soft = activation::softmax(logits.clone(), 3);
                 let max = logits.clone().max_dim(3).repeat_dim(3, w);
                 let hard = logits.greater_equal(max).float();
                 let straight_through = hard + soft.clone() - soft.detach();
-                let class_rates: Tensor<4> = s
+                let class_log_rates: Tensor<4> = s
                     .val()
                     .mul_scalar(CLASS_LOG_RATE_SCALE)
                     .clamp(LOG_RATE_MIN, LOG_RATE_MAX)
-                    .exp()
                     .reshape([1, 1, 1, w]);
-                let rates: Tensor<3> = (straight_through * class_rates)
+                // For a one-hot h, ln(h . r) = h . ln r, and the straight-through estimator goes
+                // through the latter: the softmax gradient of a move's U is then n ln r_k - dt r_k
+                // for class k, which favours the class whose rate best fits the move (through
+                // ln(h . r) it would be proportional to r_k and favour the extreme classes).
+                let log_rates: Tensor<3> = (straight_through.clone() * class_log_rates.clone())
                     .sum_dim(3)
                     .reshape([b, n, m]);
-                (rates.clone().log(), rates)
+                let rates: Tensor<3> = (straight_through * class_log_rates.exp())
+                    .sum_dim(3)
+                    .reshape([b, n, m]);
+                (log_rates, rates)
             }
         };
         let rates = match allowed {

@@ -294,9 +294,17 @@ fn broken_model_files_are_refused_with_reasons() {
         out
     };
     let e = err(&with_header(
-        header.replace("\"version\":1", "\"version\":7"),
+        header.replace("\"version\":2", "\"version\":7"),
     ));
     assert_eq!(e, ModelFileError::Version(7));
+    // Version 1 differs only in the Mode 2 head: a Mode 1 file still loads, a Mode 2 one is refused.
+    let v1 = with_header(header.replace("\"version\":2", "\"version\":1"));
+    LearnedDynamics::from_bytes(&v1, &device).expect("a version 1 Mode 1 file loads");
+    let v1_mode2 = with_header(header.replace("\"version\":2", "\"version\":1").replace(
+        r#""mode":{"kind":"mode1"}"#,
+        r#""mode":{"kind":"mode2","classes":2}"#,
+    ));
+    assert_eq!(err(&v1_mode2), ModelFileError::OutdatedMode2);
     let e = err(&with_header(
         header.replace("\"d_model\":8", "\"d_model\":3"),
     ));
@@ -329,90 +337,6 @@ fn rates_of_replicas_and_wrong_models_are_refused() {
     let other =
         FredricksonAndersen::new(5, FaRates { c: 0.3 }, SiteConfig { n: vec![0; 5] }).unwrap();
     assert!(block_on(learned.rates(&[other])).is_err());
-}
-
-/// Trains `epochs` epochs and prints every report; returns the last U/T.
-fn train_and_report(
-    name: &str,
-    config: LearnerConfig,
-    source: Arc<dyn SegmentSource>,
-    exact: f64,
-) -> Vec<super::train::EpochReport> {
-    let mut trainer = Trainer::new(config, source, cpu_device(), Some(exact)).unwrap();
-    eprintln!(
-        "{name}: {} steps per epoch, exact U/T {exact:.4}",
-        trainer.steps_per_epoch()
-    );
-    let mut reports = Vec::new();
-    while !trainer.finished() {
-        let report = block_on(trainer.run_epoch()).unwrap();
-        eprintln!(
-            "{name}: epoch {} U/T {:.4} (exact {exact:.4}) train {:.1} s eval {:.1} s classes {:?} {:?}",
-            report.epoch,
-            report.u_per_t,
-            report.train_seconds,
-            report.eval_seconds,
-            report.class_rates,
-            report.warnings
-        );
-        reports.push(report);
-    }
-    reports
-}
-
-/// Mode 2 with N_W = 4 on a small ALM trajectory (L = 10, N = 20, T = 40): the class rates
-/// head for D, v_zero, v_plus and (for blocked moves) zero. `JF_CLASSES=0` trains Mode 1.
-#[test]
-#[ignore = "slow: trains Mode 2 on an ALM trajectory (see the report for timings)"]
-fn mode2_alm_learns_the_class_rates() {
-    let env = |k: &str| std::env::var(k).ok();
-    let spec = ActiveLatticeSpec {
-        l: 10,
-        phi: 0.2,
-        d: 0.1,
-        v_plus: 10.0,
-        v_zero: 1.0,
-    };
-    let total_time: f64 = env("JF_T").and_then(|v| v.parse().ok()).unwrap_or(40.0);
-    let trajectory = simulate_alm(spec, total_time, 77);
-    let exact = log_likelihood(&trajectory).unwrap().u_per_t;
-    eprintln!(
-        "ALM: N = {}, K = {}",
-        spec.num_particles(),
-        trajectory.num_jumps()
-    );
-    let defaults = LearnerConfig::default();
-    let config = LearnerConfig {
-        mode: match env("JF_CLASSES").and_then(|v| v.parse().ok()) {
-            Some(0) => Mode::Mode1,
-            Some(classes) => Mode::Mode2 { classes },
-            None => Mode::Mode2 { classes: 4 },
-        },
-        epochs: env("JF_EPOCHS").and_then(|v| v.parse().ok()).unwrap_or(5),
-        learning_rate: env("JF_LR")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(defaults.learning_rate),
-        segment_len: env("JF_SEG")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(defaults.segment_len),
-        grad_clip_norm: env("JF_CLIP")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(defaults.grad_clip_norm),
-        ..defaults
-    };
-    eprintln!("{config:?}");
-    let reports = train_and_report("ALM mode 2", config, Arc::new(trajectory), exact);
-    let last = reports.last().unwrap();
-    assert!(last.u_per_t > reports[0].u_per_t, "U/T did not rise");
-    if let Some(rates) = &last.class_rates {
-        let mut rates = rates.clone();
-        rates.sort_by(f64::total_cmp);
-        // Measured (5 epochs of 55 steps, about 70 s): the slowest class has found D = 0.1;
-        // v_zero, v_plus and the blocked moves are still being sorted out, as U/T is far from
-        // exact. Separating all four classes needs much longer training (not verified here).
-        assert!((rates[0] / 0.1 - 1.0).abs() < 0.3, "{rates:?}");
-        assert!(rates[3] > 2.0, "{rates:?}");
-    }
 }
 
 /// A trajectory whose `poison_at`-th segment (counting from 0) has a NaN waiting time, as a
