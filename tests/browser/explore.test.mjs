@@ -39,6 +39,10 @@ test('discover scans N_W and extrapolate runs the learned dynamics beside the tr
     // Every true kind of move is tabulated against the classes of the discovered N_W.
     const rows = await page.getByTestId('discover-membership').locator('tr').count();
     assert.equal(rows, 1 + 4, 'a header and one row per kind of move');
+    // Each kind's learned rate (class rates averaged over its moves) is a number.
+    const learned = await page.getByTestId('discover-membership').locator('td.learned-rate').allTextContents();
+    assert.equal(learned.length, 4, `learned rates ${learned}`);
+    assert.ok(learned.every((t) => Number.isFinite(Number(t))), `learned rates ${learned}`);
     await screenshot(page, 'discover-cpu');
 
     // A model to extrapolate with: one epoch of Mode 1.
