@@ -105,6 +105,7 @@ fn mode2_with_four_classes_recovers_d_v_plus_and_v_zero() {
         last.u_per_t
     );
 
+    let estimates = kind_rate_estimates(&trajectory);
     let membership = block_on(class_membership(&trainer.learned(), &trajectory, 400))
         .expect("the network runs")
         .expect("a Mode 2 network");
@@ -147,7 +148,7 @@ fn mode2_with_four_classes_recovers_d_v_plus_and_v_zero() {
         eprintln!(
             "{}: learned {rate:.4}, trajectory {:.4}, true {truth}",
             MoveKind::ALL[kind].label(),
-            membership.estimates[kind].rate()
+            estimates[kind].rate()
         );
         assert!(
             (rate / truth - 1.0).abs() <= 0.1,

@@ -16,8 +16,6 @@ pub struct ClassMembership {
     pub kinds: Vec<String>,
     /// The true rate of each row (when the trajectory's rates are known).
     pub true_rates: Option<Vec<f64>>,
-    /// What the trajectory itself says about each row's rate (maximum likelihood).
-    pub estimates: Vec<KindEstimate>,
     /// The learned rate exp(s_k) of each class.
     pub class_rates: Vec<f64>,
     /// `counts[kind][class]`.
@@ -131,7 +129,6 @@ pub async fn class_membership(
             .map(|k| k.label().to_string())
             .collect(),
         true_rates,
-        estimates: kind_rate_estimates(trajectory),
         class_rates,
         counts,
         configs: models.len(),

@@ -203,7 +203,7 @@ impl LinkSettings {
         let pairs: Vec<(&str, &str)> = pairs.into_iter().collect();
         let get = |key: &str| pairs.iter().rev().find(|(k, _)| *k == key).map(|(_, v)| *v);
         for (key, _) in &pairs {
-            if !KNOWN_KEYS.contains(key) {
+            if !is_known_key(key) {
                 reader.problems.push(format!(
                     "The link's setting {key:?} is not known; it was ignored."
                 ));
@@ -401,32 +401,19 @@ impl LinkSettings {
     }
 }
 
-const KNOWN_KEYS: &[&str] = &[
-    "model",
-    "L",
-    "phi",
-    "D",
-    "v_plus",
-    "v_zero",
-    "c",
-    "T",
-    "burn_in",
-    "seed",
-    "backend",
-    "mode",
-    "classes",
-    "epochs",
-    "lr",
-    "segment",
-    "d_model",
-    "heads",
-    "layers",
-    "d_ff",
-    "hard",
-    "clip",
-    "lseed",
-    "scan_max",
-    "scan_epochs",
+/// The link keys of the simulation settings (the Simulate form).
+pub const SIMULATION_KEYS: &[&str] = &[
+    "L", "phi", "D", "v_plus", "v_zero", "c", "T", "burn_in", "seed",
+];
+/// The link keys of the learner settings (the Learn form).
+pub const LEARNER_KEYS: &[&str] = &[
+    "mode", "classes", "epochs", "lr", "segment", "d_model", "heads", "layers", "d_ff", "hard",
+    "clip", "lseed",
+];
+/// The link keys of the N_W scan (the Discover form).
+pub const DISCOVER_KEYS: &[&str] = &["scan_max", "scan_epochs"];
+/// The link keys of the propagation settings (the Extrapolate form).
+pub const EXTRAPOLATE_KEYS: &[&str] = &[
     "x_phi",
     "x_T",
     "x_burn_in",
@@ -435,6 +422,21 @@ const KNOWN_KEYS: &[&str] = &[
     "tau",
     "sweep",
 ];
+/// Keys that belong to no form: the model kind and the backend preference.
+const OTHER_KEYS: &[&str] = &["model", "backend"];
+
+/// Whether `key` is a setting of the link.
+fn is_known_key(key: &str) -> bool {
+    [
+        SIMULATION_KEYS,
+        LEARNER_KEYS,
+        DISCOVER_KEYS,
+        EXTRAPOLATE_KEYS,
+        OTHER_KEYS,
+    ]
+    .iter()
+    .any(|group| group.contains(&key))
+}
 
 fn rate_ok(v: f64) -> bool {
     (0.0..=1.0e4).contains(&v)

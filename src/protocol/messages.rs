@@ -6,7 +6,7 @@
 //! parse is an error the receiver reports, never a silent drop.
 
 use crate::core::compute::BackendInfo;
-use crate::core::discovery::ClassMembership;
+use crate::core::discovery::{ClassMembership, KindEstimate};
 use crate::core::learner::{EpochReport, LearnerConfig};
 use crate::core::observables::{ObservableSummary, Snapshot};
 use crate::core::propagation::EnsembleSummary;
@@ -201,11 +201,13 @@ pub enum Event {
         u_per_t: Option<f64>,
         config: LearnerConfig,
     },
-    /// Discover: a scan started; `epochs` per N_W.
+    /// Discover: a scan started; `epochs` per N_W. `rate_estimates`: the trajectory's own
+    /// rate of each kind of move (active lattice only), the same for every N_W.
     ScanStarted {
         max_classes: usize,
         epochs: usize,
         exact_u_per_t: Option<f64>,
+        rate_estimates: Option<Vec<KindEstimate>>,
     },
     /// Discover: progress inside the run of one N_W.
     ScanProgress {

@@ -4,8 +4,9 @@
 
 use super::chart;
 use super::commands::Commands;
-use super::settings_form::{DISCOVER_KEYS, SettingsFields, commit_fields, fields_of};
-use crate::protocol::link::LinkSettings;
+use super::settings_form::{SettingsFields, commit_fields, fields_of};
+use crate::core::discovery::KindEstimate;
+use crate::protocol::link::{DISCOVER_KEYS, LinkSettings};
 use crate::protocol::messages::{Request, ScanPoint};
 use leptos::prelude::*;
 
@@ -14,6 +15,8 @@ use leptos::prelude::*;
 pub struct DiscoverState {
     pub points: RwSignal<Vec<ScanPoint>>,
     pub exact_u_per_t: RwSignal<Option<f64>>,
+    /// The trajectory's own rate of each kind of move (empty for FA).
+    pub rate_estimates: RwSignal<Vec<KindEstimate>>,
     /// (N_W, epoch, step, steps per epoch) of the running scan.
     pub progress: RwSignal<Option<(usize, usize, usize, usize)>>,
     pub max_classes: RwSignal<usize>,
@@ -28,6 +31,7 @@ impl DiscoverState {
         Self {
             points: RwSignal::new(Vec::new()),
             exact_u_per_t: RwSignal::new(None),
+            rate_estimates: RwSignal::new(Vec::new()),
             progress: RwSignal::new(None),
             max_classes: RwSignal::new(0),
             epochs: RwSignal::new(0),
@@ -177,9 +181,10 @@ pub fn DiscoverPanel(
                     .map(|(k, r)| view! { <th>{format!("class {} (rate {r:.3})", k + 1)}</th> })
                     .collect_view();
                 let kind_rates = m.kind_rates();
+                let estimates = state.rate_estimates.get();
                 let rows = m.kinds.iter().enumerate().map(|(i, kind)| {
                     let truth = m.true_rates.as_ref().and_then(|t| t.get(i)).map(|r| format!("{r}")).unwrap_or_else(|| "?".into());
-                    let estimate = m.estimates.get(i).filter(|e| e.events > 0).map(|e| format!("{:.3} ± {:.0}%", e.rate(), 100.0 * e.relative_error())).unwrap_or_else(|| "–".into());
+                    let estimate = estimates.get(i).filter(|e| e.events > 0).map(|e| format!("{:.3} ± {:.0}%", e.rate(), 100.0 * e.relative_error())).unwrap_or_else(|| "–".into());
                     let learned = kind_rates.get(i).copied().flatten().map(|r| format!("{r:.3}")).unwrap_or_else(|| "–".into());
                     let total: u64 = m.counts[i].iter().sum();
                     let cells = m.counts[i].iter().map(|&c| {

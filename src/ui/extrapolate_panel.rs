@@ -5,9 +5,10 @@
 use super::chart::{self, LEARNED_COLOUR, Series, TRUE_COLOUR};
 use super::commands::Commands;
 use super::lattice_canvas;
-use super::settings_form::{EXTRAPOLATE_KEYS, SettingsFields, commit_fields, fields_of};
+use super::settings_form::{SettingsFields, commit_fields, fields_of};
 use crate::core::observables::Snapshot;
 use crate::core::propagation::{EnsembleSummary, Estimate};
+use crate::protocol::link::EXTRAPOLATE_KEYS;
 use crate::protocol::link::LinkSettings;
 use crate::protocol::messages::{Request, SideBySideFrame, SweepPoint};
 use leptos::html::Canvas;

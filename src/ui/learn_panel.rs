@@ -5,8 +5,9 @@
 use super::chart;
 use super::commands::Commands;
 use super::files;
-use super::settings_form::{LEARNER_KEYS, SettingsFields, commit_fields, fields_of};
+use super::settings_form::{SettingsFields, commit_fields, fields_of};
 use crate::core::learner::EpochReport;
+use crate::protocol::link::LEARNER_KEYS;
 use crate::protocol::link::LinkSettings;
 use crate::protocol::messages::Request;
 use leptos::prelude::*;

@@ -5,36 +5,20 @@ use super::commands::Commands;
 use crate::protocol::link::LinkSettings;
 use leptos::prelude::*;
 
-/// The link keys of the Simulate form.
-pub const SIMULATION_KEYS: &[&str] = &[
-    "L", "phi", "D", "v_plus", "v_zero", "c", "T", "burn_in", "seed",
-];
-/// The link keys of the Learn form.
-pub const LEARNER_KEYS: &[&str] = &[
-    "mode", "classes", "epochs", "lr", "segment", "d_model", "heads", "layers", "d_ff", "hard",
-    "clip", "lseed",
-];
-
-/// The link keys of the Discover form.
-pub const DISCOVER_KEYS: &[&str] = &["scan_max", "scan_epochs"];
-/// The link keys of the Extrapolate form.
-pub const EXTRAPOLATE_KEYS: &[&str] = &[
-    "x_phi",
-    "x_T",
-    "x_burn_in",
-    "replicas",
-    "x_seed",
-    "tau",
-    "sweep",
-];
-
 /// The settings' values for `keys`, as the link writes them.
 pub fn fields_of(settings: &LinkSettings, keys: &[&str]) -> Vec<(String, String)> {
+    query_pairs(settings)
+        .into_iter()
+        .filter(|(k, _)| keys.contains(&k.as_str()))
+        .collect()
+}
+
+/// Every key/value pair of the settings' link.
+fn query_pairs(settings: &LinkSettings) -> Vec<(String, String)> {
     settings
         .to_query()
         .split('&')
         .filter_map(|pair| pair.split_once('='))
-        .filter(|(k, _)| keys.contains(k))
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
 }
@@ -44,20 +28,7 @@ pub fn apply_fields(
     current: &LinkSettings,
     fields: &[(String, String)],
 ) -> (LinkSettings, Vec<String>) {
-    let mut pairs: Vec<(String, String)> = fields_of(
-        current,
-        &[
-            SIMULATION_KEYS,
-            LEARNER_KEYS,
-            DISCOVER_KEYS,
-            EXTRAPOLATE_KEYS,
-            &["model", "backend"],
-        ]
-        .concat(),
-    );
-    if current.backend == crate::protocol::BackendPreference::Cpu {
-        pairs.push(("backend".into(), "cpu".into()));
-    }
+    let mut pairs = query_pairs(current);
     pairs.extend(fields.iter().cloned());
     let (settings, problems) =
         LinkSettings::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));

@@ -5,8 +5,9 @@
 use super::commands::Commands;
 use super::files;
 use super::lattice_canvas;
-use super::settings_form::{SIMULATION_KEYS, SettingsFields, commit_fields, fields_of, write_link};
+use super::settings_form::{SettingsFields, commit_fields, fields_of, write_link};
 use crate::core::learner::LearnerConfig;
+use crate::protocol::link::SIMULATION_KEYS;
 use crate::protocol::link::{
     ExploreSettings, LinkSettings, SimulationSettings, classroom_explore, classroom_learner,
 };

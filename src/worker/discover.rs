@@ -4,7 +4,7 @@
 use super::control::{Control, now_ms, sleep, yield_now};
 use super::post;
 use super::train::segment_source;
-use crate::core::discovery::class_membership;
+use crate::core::discovery::{class_membership, kind_rate_estimates};
 use crate::core::learner::{LearnedDynamics, LearnerConfig, Mode, Trainer};
 use crate::core::trajectory::AnyTrajectory;
 use crate::protocol::messages::{Event, ScanPoint};
@@ -25,10 +25,15 @@ pub async fn scan(
     device: &Device,
     control: &Control,
 ) {
+    let rate_estimates = match trajectory {
+        AnyTrajectory::ActiveLattice(t) => Some(kind_rate_estimates(t)),
+        AnyTrajectory::Fa(_) => None,
+    };
     post(&Event::ScanStarted {
         max_classes,
         epochs,
         exact_u_per_t,
+        rate_estimates,
     });
     control.set_paused(false);
     let mut completed = true;

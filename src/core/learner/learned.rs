@@ -229,20 +229,22 @@ impl LearnedDynamics {
         let data = tensor
             .into_data_async()
             .await
-            .map_err(|e| LearnerError::Readback(format!("{e:?}")))?;
+            .map_err(LearnerError::readback)?;
         let values = data
             .try_into_vec_as::<f32>()
-            .map_err(|e| LearnerError::Readback(format!("{e:?}")))?;
+            .map_err(LearnerError::readback)?;
         Ok(Some(values.into_iter().map(f64::from).collect()))
     }
 
-    /// The learned rate of every candidate move of every token of every configuration in
-    /// `models` (e.g. independent replicas), configuration-major: `rates[(b * N + t) * M + m]`.
-    /// All models must have the same number of tokens N. With the hard constraint, impossible
-    /// moves get exactly 0.
-    pub async fn rates<M: Tokenize>(&self, models: &[M]) -> Result<Vec<f32>, LearnerError> {
+    /// The network's input for `models`, checked against the scheme it was trained on; `None`
+    /// when there is nothing to evaluate (no models, or no tokens).
+    fn batch_of<M: Tokenize>(
+        &self,
+        models: &[M],
+        with_allowed: bool,
+    ) -> Result<Option<Batch>, LearnerError> {
         let Some(first) = models.first() else {
-            return Ok(Vec::new());
+            return Ok(None);
         };
         self.check_scheme(&M::scheme(first.size()))?;
         if let Some(b) = models
@@ -250,25 +252,35 @@ impl LearnedDynamics {
             .position(|m| m.num_tokens() != first.num_tokens())
         {
             return Err(LearnerError::Mismatch(format!(
-                "replica {b} has {} tokens, replica 0 has {}",
+                "configuration {b} has {} tokens, configuration 0 has {}",
                 models[b].num_tokens(),
                 first.num_tokens()
             )));
         }
         if first.num_tokens() == 0 {
-            return Ok(Vec::new());
+            return Ok(None);
         }
+        Ok(Some(Batch::of_models(models, with_allowed)))
+    }
+
+    /// The learned rate of every candidate move of every token of every configuration in
+    /// `models` (e.g. independent replicas), configuration-major: `rates[(b * N + t) * M + m]`.
+    /// All models must have the same number of tokens N. With the hard constraint, impossible
+    /// moves get exactly 0.
+    pub async fn rates<M: Tokenize>(&self, models: &[M]) -> Result<Vec<f32>, LearnerError> {
         let hard = self.config.hard_constraint;
-        let batch = Batch::of_models(models, hard);
+        let Some(batch) = self.batch_of(models, hard)? else {
+            return Ok(Vec::new());
+        };
         let tensors = BatchTensors::new(&batch, hard, &self.device());
         let output = self.network.forward(tensors.features, tensors.allowed);
         let data = output
             .rates
             .into_data_async()
             .await
-            .map_err(|e| LearnerError::Readback(format!("{e:?}")))?;
+            .map_err(LearnerError::readback)?;
         data.try_into_vec_as::<f32>()
-            .map_err(|e| LearnerError::Readback(format!("{e:?}")))
+            .map_err(LearnerError::readback)
     }
 
     /// Mode 2: the class (0..N_W) the network puts every candidate move of every configuration
@@ -277,19 +289,9 @@ impl LearnedDynamics {
         &self,
         models: &[M],
     ) -> Result<Option<Vec<u32>>, LearnerError> {
-        let Some(first) = models.first() else {
+        let Some(batch) = self.batch_of(models, false)? else {
             return Ok(Some(Vec::new()));
         };
-        self.check_scheme(&M::scheme(first.size()))?;
-        if models.iter().any(|m| m.num_tokens() != first.num_tokens()) {
-            return Err(LearnerError::Mismatch(
-                "every configuration must have the same number of tokens".into(),
-            ));
-        }
-        if first.num_tokens() == 0 {
-            return Ok(Some(Vec::new()));
-        }
-        let batch = Batch::of_models(models, false);
         let tensors = BatchTensors::new(&batch, false, &self.device());
         let Some(classes) = self.network.classes_of(tensors.features) else {
             return Ok(None);
@@ -297,10 +299,10 @@ impl LearnedDynamics {
         let data = classes
             .into_data_async()
             .await
-            .map_err(|e| LearnerError::Readback(format!("{e:?}")))?;
+            .map_err(LearnerError::readback)?;
         let values = data
             .try_into_vec_as::<i64>()
-            .map_err(|e| LearnerError::Readback(format!("{e:?}")))?;
+            .map_err(LearnerError::readback)?;
         Ok(Some(values.into_iter().map(|c| c.max(0) as u32).collect()))
     }
 

@@ -45,6 +45,13 @@ pub enum LearnerError {
     Mismatch(String),
 }
 
+impl LearnerError {
+    /// A failed read-back from the device, with the backend's own description.
+    pub(crate) fn readback(error: impl std::fmt::Debug) -> Self {
+        Self::Readback(format!("{error:?}"))
+    }
+}
+
 /// Seconds on a monotonic clock (for durations only), natively and in the browser.
 pub(crate) fn now_seconds() -> f64 {
     static ORIGIN: std::sync::OnceLock<web_time::Instant> = std::sync::OnceLock::new();

@@ -230,7 +230,7 @@ impl Trainer {
             .clone()
             .into_scalar_async()
             .await
-            .map_err(|e| LearnerError::Readback(format!("{e:?}")))?;
+            .map_err(LearnerError::readback)?;
         let mut warning = None;
         if u_value.is_finite() {
             // -U of the minibatch (a sum over configurations, as in the authors' tutorial; Adam
@@ -383,7 +383,7 @@ impl Evaluator {
             let u: f32 = batch_log_likelihood(output.log_rates, output.rates, &tensors)
                 .into_scalar_async()
                 .await
-                .map_err(|e| LearnerError::Readback(format!("{e:?}")))?;
+                .map_err(LearnerError::readback)?;
             self.u += u as f64;
             self.next += batch.num_configs();
         }
