@@ -245,8 +245,59 @@ fn small_alm(name: &str) -> TempPath {
     alm_trajectory(name, "10", "0.25", "50", "5")
 }
 
-/// The classroom preset's network (d_model 32, one layer) with the hard constraint.
-const CLASSROOM: [&str; 13] = [
+/// `train --validate`: every epoch reports U/T on the held-out trajectory next to its exact
+/// U/T and its occupancy-blind optimum, and the blocked leak; the saved model is the one of the
+/// best held-out epoch (early stopping). Small network and trajectories, no hard constraint.
+#[test]
+fn train_with_a_held_out_trajectory_keeps_the_best_held_out_epoch() {
+    let training = alm_trajectory("held-train.json", "8", "0.25", "10", "3");
+    let held_out = alm_trajectory("held-out.json", "8", "0.25", "10", "4");
+    let model = TempPath::new("held.model");
+    let mut args = vec![
+        "train",
+        training.arg(),
+        "--validate",
+        held_out.arg(),
+        "--epochs",
+        "4",
+        "--lr",
+        "1e-2",
+        "--json",
+        "--out",
+        model.arg(),
+    ];
+    args.extend(TINY);
+    let lines = json_lines(&args);
+    assert_eq!(lines.len(), 4);
+    let number = |line: &Value, key: &str| {
+        line[key]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{key} is a number: {line}"))
+    };
+    let val_exact = number(&lines[0], "val_exact_U_per_T");
+    let blind = number(&lines[0], "blind_U_per_T");
+    let val_blind = number(&lines[0], "val_blind_U_per_T");
+    assert!(blind < number(&lines[0], "exact_U_per_T"));
+    assert!(val_blind < val_exact);
+    let mut best = (0, f64::NEG_INFINITY);
+    for line in &lines {
+        assert_eq!(number(line, "val_exact_U_per_T"), val_exact);
+        assert!(number(line, "blocked_leak") > 0.0, "{line}");
+        assert!(number(line, "val_blocked_leak") > 0.0, "{line}");
+        let val = number(line, "val_U_per_T");
+        if val > best.1 {
+            best = (line["epoch"].as_u64().expect("epoch"), val);
+        }
+        assert_eq!(line["kept_epoch"].as_u64(), Some(best.0), "{line}");
+    }
+    let bytes = std::fs::read(&model.0).expect("the model file was written");
+    let learned = LearnedDynamics::from_bytes(&bytes, &cpu_device()).expect("the model loads");
+    assert_eq!(learned.summary().epochs as u64, best.0);
+}
+
+/// The classroom preset's network (d_model 32, one layer, constant learning rate) with the hard
+/// constraint.
+const CLASSROOM: [&str; 15] = [
     "--d-model",
     "32",
     "--heads",
@@ -257,6 +308,8 @@ const CLASSROOM: [&str; 13] = [
     "1",
     "--lr",
     "3e-3",
+    "--lr-schedule",
+    "constant",
     "--segment",
     "64",
     "--hard-constraint",

@@ -2,7 +2,7 @@
 //! N_W in a range and reports the best U/T of each, to find the plateau (SPEC section 4).
 
 use super::train::{LearnerArgs, TrainCliError, epoch_seconds, load};
-use crate::core::learner::{LearnerConfig, Mode, Trainer};
+use crate::core::learner::{EpochReport, LearnerConfig, Mode};
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -57,6 +57,7 @@ pub fn run(args: &ScanArgs) -> Result<(), TrainCliError> {
         .map(|classes| args.learner.config(Mode::Mode2 { classes }))
         .collect::<Result<Vec<_>, _>>()?;
     let loaded = load(&args.file)?;
+    let held_out = args.learner.validation()?;
     let (device, info) = args.learner.device();
     if !args.json {
         println!(
@@ -74,29 +75,35 @@ pub fn run(args: &ScanArgs) -> Result<(), TrainCliError> {
     for config in configs {
         let classes = config.mode.classes();
         let epochs = config.epochs;
-        let mut trainer = Trainer::new(
-            config,
-            loaded.source.clone(),
-            device.clone(),
-            loaded.exact_u_per_t,
-        )?;
-        let mut best: Option<(usize, f64, Option<Vec<f64>>)> = None;
+        let mut trainer =
+            args.learner
+                .trainer(config, &loaded, held_out.as_ref(), device.clone())?;
+        // The best epoch: by held-out U/T when there is a held-out trajectory, else by training
+        // U/T.
+        let judged = |r: &EpochReport| r.val_u_per_t.unwrap_or(r.u_per_t);
+        let mut best: Option<EpochReport> = None;
         let mut seconds = 0.0;
         let mut warnings = Vec::new();
         for _ in 0..epochs {
-            let report = pollster::block_on(trainer.run_epoch())?;
+            let mut report = pollster::block_on(trainer.run_epoch())?;
             seconds += epoch_seconds(&report);
-            warnings.extend(report.warnings);
+            warnings.append(&mut report.warnings);
             // NaN never becomes the best; a first NaN is replaced by any number.
-            let better = match &best {
-                None => true,
-                Some((_, u, _)) => report.u_per_t > *u || u.is_nan(),
-            };
+            let better = best
+                .as_ref()
+                .is_none_or(|b| judged(&report) > judged(b) || judged(b).is_nan());
             if better {
-                best = Some((report.epoch, report.u_per_t, report.class_rates));
+                best = Some(report);
             }
         }
-        let (best_epoch, u_per_t, class_rates) = best.expect("at least one epoch");
+        let EpochReport {
+            epoch: best_epoch,
+            u_per_t,
+            val_u_per_t,
+            class_rates,
+            ..
+        } = best.expect("at least one epoch");
+        let bound = |l: &super::train::Loaded| l.kinds.map(|k| k.best_u_per_t(classes));
         if args.json {
             let mut line = json!({
                 "classes": classes,
@@ -107,6 +114,16 @@ pub fn run(args: &ScanArgs) -> Result<(), TrainCliError> {
                 "epochs": epochs,
                 "seconds": seconds,
             });
+            if let Some(b) = bound(&loaded) {
+                line["kind_bound_U_per_T"] = json!(b);
+            }
+            if let Some(h) = &held_out {
+                line["val_U_per_T"] = json!(val_u_per_t);
+                line["val_exact_U_per_T"] = json!(h.exact_u_per_t);
+                if let Some(b) = bound(h) {
+                    line["val_kind_bound_U_per_T"] = json!(b);
+                }
+            }
             if !warnings.is_empty() {
                 line["warnings"] = json!(warnings);
             }
@@ -121,9 +138,18 @@ pub fn run(args: &ScanArgs) -> Result<(), TrainCliError> {
                 .iter()
                 .map(|r| format!("{r:.4}"))
                 .collect();
+            let held = match (val_u_per_t, held_out.as_ref().and_then(|h| h.exact_u_per_t)) {
+                (Some(v), Some(e)) => format!(", held-out {v:.6} (exact {e:.6})"),
+                (Some(v), None) => format!(", held-out {v:.6}"),
+                _ => String::new(),
+            };
+            let kind_bound = match bound(&loaded) {
+                Some(b) => format!(", kind bound {b:.4}"),
+                None => String::new(),
+            };
             println!(
-                "N_W = {classes}: best U/T = {u_per_t:.6}{exact} at epoch {best_epoch}/{epochs}, \
-                 class rates [{}], {seconds:.2} s",
+                "N_W = {classes}: best U/T = {u_per_t:.6}{exact}{held}{kind_bound} at epoch \
+                 {best_epoch}/{epochs}, class rates [{}], {seconds:.2} s",
                 rates.join(", ")
             );
             for w in &warnings {

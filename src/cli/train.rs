@@ -3,8 +3,10 @@
 
 use super::input::{InputError, read_trajectory};
 use crate::core::compute::{BackendInfo, select_device};
+use crate::core::discovery::KindStatistics;
 use crate::core::learner::{
-    EpochReport, LearnerConfig, LearnerError, Mode, ModelFileError, SegmentSource, Trainer,
+    AttentionSink, EpochReport, LearnedDynamics, LearnerConfig, LearnerError, LrSchedule, Mode,
+    ModelFileError, PositionInit, SegmentSource, Trainer, Validation,
 };
 use crate::core::trajectory::AnyTrajectory;
 use burn::tensor::Device;
@@ -20,9 +22,21 @@ pub struct LearnerArgs {
     /// Passes over the trajectory (default 10).
     #[arg(long)]
     epochs: Option<usize>,
-    /// Adam's learning rate (default 1e-3).
+    /// Adam's (peak) learning rate (default 1e-3).
     #[arg(long)]
     lr: Option<f64>,
+    /// How the learning rate changes over the run: constant (the default), or warmup-cosine
+    /// (linear warm-up, then a cosine decay to 1% at the last epoch).
+    #[arg(long = "lr-schedule", value_parser = parse_schedule)]
+    lr_schedule: Option<LrSchedule>,
+    /// What attention may attend to besides the tokens: learned (a learned sink logit per
+    /// head; the default), quiet (quiet softmax: a fixed logit 0) or none (plain softmax).
+    #[arg(long = "attention-sink", value_parser = parse_sink)]
+    attention_sink: Option<AttentionSink>,
+    /// How the position tables start: periodic (cos/sin of 2 pi k x / L, then learned; the
+    /// default) or random.
+    #[arg(long = "position-init", value_parser = parse_position_init)]
+    position_init: Option<PositionInit>,
     /// Consecutive configurations per training segment (default 128).
     #[arg(long)]
     segment: Option<usize>,
@@ -41,9 +55,18 @@ pub struct LearnerArgs {
     /// Hidden width of the feed-forward blocks (default 256).
     #[arg(long)]
     ff: Option<usize>,
-    /// Mask moves impossible in the configuration to a rate of exactly zero.
+    /// A prior (the rule is given, not learned): mask moves impossible in the configuration to
+    /// a rate of exactly zero.
     #[arg(long = "hard-constraint")]
     hard_constraint: bool,
+    /// A held-out trajectory with the same rules (another seed): U/T on it is reported every
+    /// epoch, and the weights of the best held-out epoch are kept (early stopping).
+    #[arg(long)]
+    validate: Option<PathBuf>,
+    /// Start the embeddings and encoder from this model file (e.g. Mode 2 from a trained Mode 1
+    /// network of the same shape); the rate head starts fresh.
+    #[arg(long = "warm-start")]
+    warm_start: Option<PathBuf>,
     /// Largest L2 norm of each parameter's gradient, 0 for no clipping (default 100).
     #[arg(long)]
     clip: Option<f64>,
@@ -66,7 +89,10 @@ impl LearnerArgs {
             d_ff: self.ff.unwrap_or(d.d_ff),
             mode,
             hard_constraint: self.hard_constraint,
+            attention_sink: self.attention_sink.unwrap_or(d.attention_sink),
+            position_init: self.position_init.unwrap_or(d.position_init),
             learning_rate: self.lr.unwrap_or(d.learning_rate),
+            lr_schedule: self.lr_schedule.unwrap_or(d.lr_schedule),
             segment_len: self.segment.unwrap_or(d.segment_len),
             segments_per_batch: self.batch.unwrap_or(d.segments_per_batch),
             epochs: self.epochs.unwrap_or(d.epochs),
@@ -82,6 +108,70 @@ impl LearnerArgs {
     /// The training device (autodiff on) and why it was chosen.
     pub fn device(&self) -> (Device, BackendInfo) {
         pollster::block_on(select_device(!self.cpu))
+    }
+
+    /// The held-out trajectory named by `--validate`, loaded and checked.
+    pub fn validation(&self) -> Result<Option<Loaded>, TrainCliError> {
+        self.validate.as_deref().map(load).transpose()
+    }
+
+    /// A trainer of a fresh network on `loaded`, validated on `held_out` if given.
+    pub fn trainer(
+        &self,
+        config: LearnerConfig,
+        loaded: &Loaded,
+        held_out: Option<&Loaded>,
+        device: Device,
+    ) -> Result<Trainer, TrainCliError> {
+        let trainer = match &self.warm_start {
+            None => Trainer::new(config, loaded.source.clone(), device, loaded.exact_u_per_t)?,
+            Some(path) => {
+                let bytes = std::fs::read(path).map_err(|source| TrainCliError::Read {
+                    path: path.clone(),
+                    source,
+                })?;
+                let body = LearnedDynamics::from_bytes(&bytes, &device)?;
+                Trainer::warm_started(
+                    config,
+                    &body,
+                    loaded.source.clone(),
+                    device,
+                    loaded.exact_u_per_t,
+                )?
+            }
+        };
+        Ok(match held_out {
+            Some(h) => trainer.with_validation(Validation {
+                source: h.source.clone(),
+                exact_u_per_t: h.exact_u_per_t,
+            })?,
+            None => trainer,
+        })
+    }
+}
+
+fn parse_sink(text: &str) -> Result<AttentionSink, String> {
+    match text {
+        "learned" => Ok(AttentionSink::Learned),
+        "quiet" => Ok(AttentionSink::Quiet),
+        "none" => Ok(AttentionSink::None),
+        _ => Err(format!("{text:?}: expected learned, quiet or none")),
+    }
+}
+
+fn parse_schedule(text: &str) -> Result<LrSchedule, String> {
+    match text {
+        "constant" => Ok(LrSchedule::Constant),
+        "warmup-cosine" => Ok(LrSchedule::WarmupCosine),
+        _ => Err(format!("{text:?}: expected constant or warmup-cosine")),
+    }
+}
+
+fn parse_position_init(text: &str) -> Result<PositionInit, String> {
+    match text {
+        "periodic" => Ok(PositionInit::Periodic),
+        "random" => Ok(PositionInit::Random),
+        _ => Err(format!("{text:?}: expected periodic or random")),
     }
 }
 
@@ -117,6 +207,11 @@ pub enum TrainCliError {
     Learner(#[from] LearnerError),
     #[error("cannot save the model: {0}")]
     ModelFile(#[from] ModelFileError),
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot write {path}: {source}")]
     Write {
         path: PathBuf,
@@ -128,6 +223,8 @@ pub enum TrainCliError {
 pub struct Loaded {
     pub source: Arc<dyn SegmentSource>,
     pub exact_u_per_t: Option<f64>,
+    /// Active lattice: jumps and exposures by kind of move, for the diagnostics.
+    pub kinds: Option<KindStatistics>,
     pub kind: &'static str,
     pub num_jumps: usize,
     pub total_time: f64,
@@ -142,13 +239,17 @@ pub fn load(path: &Path) -> Result<Loaded, TrainCliError> {
         trajectory.num_jumps(),
         trajectory.total_time(),
     );
-    let source: Arc<dyn SegmentSource> = match trajectory {
-        AnyTrajectory::ActiveLattice(t) => Arc::new(t),
-        AnyTrajectory::Fa(t) => Arc::new(t),
+    let (source, kinds): (Arc<dyn SegmentSource>, _) = match trajectory {
+        AnyTrajectory::ActiveLattice(t) => {
+            let kinds = KindStatistics::of(&t);
+            (Arc::new(t), Some(kinds))
+        }
+        AnyTrajectory::Fa(t) => (Arc::new(t), None),
     };
     Ok(Loaded {
         source,
         exact_u_per_t,
+        kinds,
         kind,
         num_jumps,
         total_time,
@@ -204,13 +305,11 @@ pub fn run(args: &TrainArgs) -> Result<(), TrainCliError> {
         check_out(out)?;
     }
     let loaded = load(&args.file)?;
+    let held_out = args.learner.validation()?;
     let (device, info) = args.learner.device();
-    let mut trainer = Trainer::new(
-        config.clone(),
-        loaded.source.clone(),
-        device,
-        loaded.exact_u_per_t,
-    )?;
+    let mut trainer = args
+        .learner
+        .trainer(config.clone(), &loaded, held_out.as_ref(), device)?;
     if !args.json {
         println!(
             "{}: {} trajectory, K = {} jumps, T = {}; {} steps per epoch; backend {}",
@@ -222,24 +321,66 @@ pub fn run(args: &TrainArgs) -> Result<(), TrainCliError> {
             info.label()
         );
     }
+    let diagnostics = Diagnostics::of(&loaded, held_out.as_ref());
+    let described = diagnostics.describe();
+    if !args.json && !described.is_empty() {
+        println!("{described}");
+    }
     for _ in 0..config.epochs {
         let report = pollster::block_on(trainer.run_epoch())?;
-        print_epoch(args, &config, &report);
+        print_epoch(args, &config, &report, &diagnostics);
     }
     if let Some(out) = &args.out {
-        let bytes = pollster::block_on(trainer.learned().to_bytes())?;
+        // The weights of the best held-out epoch when there is a held-out trajectory.
+        let bytes = pollster::block_on(trainer.kept().to_bytes())?;
         std::fs::write(out, bytes).map_err(|source| TrainCliError::Write {
             path: out.clone(),
             source,
         })?;
         if !args.json {
-            println!("model written to {}", out.display());
+            println!(
+                "model of epoch {} written to {}",
+                trainer.kept_epoch(),
+                out.display()
+            );
         }
     }
     Ok(())
 }
 
-fn print_epoch(args: &TrainArgs, config: &LearnerConfig, report: &EpochReport) {
+/// The occupancy-blind optimum of the training and held-out trajectories (active lattice).
+pub struct Diagnostics {
+    pub blind_u_per_t: Option<f64>,
+    pub val_blind_u_per_t: Option<f64>,
+}
+
+impl Diagnostics {
+    pub fn of(loaded: &Loaded, held_out: Option<&Loaded>) -> Self {
+        let blind = |l: &Loaded| l.kinds.map(|k| k.occupancy_blind_u_per_t());
+        Self {
+            blind_u_per_t: blind(loaded),
+            val_blind_u_per_t: held_out.and_then(blind),
+        }
+    }
+
+    fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(b) = self.blind_u_per_t {
+            parts.push(format!("occupancy-blind optimum U/T {b:.4} (training)"));
+        }
+        if let Some(b) = self.val_blind_u_per_t {
+            parts.push(format!("{b:.4} (held-out)"));
+        }
+        parts.join(", ")
+    }
+}
+
+fn print_epoch(
+    args: &TrainArgs,
+    config: &LearnerConfig,
+    report: &EpochReport,
+    diagnostics: &Diagnostics,
+) {
     let seconds = epoch_seconds(report);
     if args.json {
         let mut line = json!({
@@ -247,10 +388,23 @@ fn print_epoch(args: &TrainArgs, config: &LearnerConfig, report: &EpochReport) {
             "steps": report.steps,
             "U_per_T": report.u_per_t,
             "exact_U_per_T": report.exact_u_per_t,
+            "blocked_leak": report.blocked_leak,
             "seconds": seconds,
             "train_seconds": report.train_seconds,
             "eval_seconds": report.eval_seconds,
+            "kept_epoch": report.kept_epoch,
         });
+        if let Some(b) = diagnostics.blind_u_per_t {
+            line["blind_U_per_T"] = json!(b);
+        }
+        if report.val_u_per_t.is_some() {
+            line["val_U_per_T"] = json!(report.val_u_per_t);
+            line["val_exact_U_per_T"] = json!(report.val_exact_u_per_t);
+            line["val_blocked_leak"] = json!(report.val_blocked_leak);
+            if let Some(b) = diagnostics.val_blind_u_per_t {
+                line["val_blind_U_per_T"] = json!(b);
+            }
+        }
         if let Some(rates) = &report.class_rates {
             line["class_rates"] = json!(rates);
         }
@@ -267,9 +421,14 @@ fn print_epoch(args: &TrainArgs, config: &LearnerConfig, report: &EpochReport) {
             Some(r) => format!(", class rates {}", format_rates(r)),
             None => String::new(),
         };
+        let held_out = match (report.val_u_per_t, report.val_exact_u_per_t) {
+            (Some(v), Some(e)) => format!("; held-out U/T = {v:.6} (exact {e:.6})"),
+            (Some(v), None) => format!("; held-out U/T = {v:.6}"),
+            _ => String::new(),
+        };
         println!(
-            "epoch {}/{}: U/T = {:.6}{exact}{rates}, {seconds:.2} s",
-            report.epoch, config.epochs, report.u_per_t
+            "epoch {}/{}: U/T = {:.6}{exact}{held_out}, blocked leak {:.4}{rates}, {seconds:.2} s",
+            report.epoch, config.epochs, report.u_per_t, report.blocked_leak
         );
         for w in &report.warnings {
             println!("  warning: {w}");

@@ -166,32 +166,209 @@ impl KindEstimate {
 /// and waiting times of `trajectory`: the rates the best possible Mode 2 learner would find, which
 /// differ from the true rates only by the trajectory's finite statistics.
 pub fn kind_rate_estimates(trajectory: &Trajectory<ActiveLattice>) -> Vec<KindEstimate> {
-    let mut estimates = vec![
-        KindEstimate {
-            events: 0,
-            exposure: 0.0
-        };
-        MoveKind::ALL.len()
-    ];
-    let moves = <ActiveLattice as crate::core::model::Dynamics>::MOVES_PER_TOKEN;
-    let mut replay = trajectory.replay_from(0);
-    loop {
-        let model = replay.model();
-        let dt = replay.dt();
-        let mut per_kind = [0u32; MoveKind::ALL.len()];
-        for i in 0..model.num_particles() {
-            for m in 0..moves {
-                per_kind[model.move_kind(i, m) as usize] += 1;
-            }
+    KindStatistics::of(trajectory).by_kind().to_vec()
+}
+
+/// A step kind finer than [`MoveKind`]: blocked steps split by whether they point along the
+/// particle's orientation, which is all an occupancy-blind learner can tell them by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FineKind {
+    Rotation,
+    Forward,
+    OtherStep,
+    BlockedForward,
+    BlockedOther,
+}
+
+impl FineKind {
+    fn of(model: &ActiveLattice, i: usize, m: usize) -> Self {
+        match model.move_kind(i, m) {
+            MoveKind::Rotation => FineKind::Rotation,
+            MoveKind::Forward => FineKind::Forward,
+            MoveKind::OtherStep => FineKind::OtherStep,
+            MoveKind::Blocked if m - 2 == model.particle(i).2 as usize => FineKind::BlockedForward,
+            MoveKind::Blocked => FineKind::BlockedOther,
         }
-        for (estimate, n) in estimates.iter_mut().zip(per_kind) {
-            estimate.exposure += n as f64 * dt;
-        }
-        let Some(jump) = replay.next_jump() else {
-            break;
-        };
-        estimates[model.move_kind(jump.token as usize, jump.mv as usize) as usize].events += 1;
-        replay.step();
     }
-    estimates
+}
+
+/// Jumps and exposures of one trajectory by kind of move (SPEC 4, "Diagnostics"): what bounds
+/// any learner's U/T on it, with one rate per group of kinds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KindStatistics {
+    /// Per [`FineKind`], in declaration order.
+    fine: [KindEstimate; 5],
+    total_time: f64,
+}
+
+/// E ln(E / S) - E: the largest log-likelihood of E events over exposure S with one rate,
+/// reached at the rate E / S (0 when there are no events: the rate is then 0).
+fn class_log_likelihood(events: u64, exposure: f64) -> f64 {
+    if events == 0 {
+        0.0
+    } else {
+        let e = events as f64;
+        e * (e / exposure).ln() - e
+    }
+}
+
+impl KindStatistics {
+    /// Replays `trajectory` once and counts.
+    pub fn of(trajectory: &Trajectory<ActiveLattice>) -> Self {
+        let empty = KindEstimate {
+            events: 0,
+            exposure: 0.0,
+        };
+        let mut fine = [empty; 5];
+        let moves = <ActiveLattice as crate::core::model::Dynamics>::MOVES_PER_TOKEN;
+        let mut replay = trajectory.replay_from(0);
+        loop {
+            let model = replay.model();
+            let dt = replay.dt();
+            let mut per_kind = [0u32; 5];
+            for i in 0..model.num_particles() {
+                for m in 0..moves {
+                    per_kind[FineKind::of(model, i, m) as usize] += 1;
+                }
+            }
+            for (estimate, n) in fine.iter_mut().zip(per_kind) {
+                estimate.exposure += n as f64 * dt;
+            }
+            let Some(jump) = replay.next_jump() else {
+                break;
+            };
+            fine[FineKind::of(model, jump.token as usize, jump.mv as usize) as usize].events += 1;
+            replay.step();
+        }
+        Self {
+            fine,
+            total_time: trajectory.total_time(),
+        }
+    }
+
+    /// Jumps and exposure of every [`MoveKind`], in [`MoveKind::ALL`] order.
+    pub fn by_kind(&self) -> [KindEstimate; 4] {
+        let [rotation, forward, other, blocked_forward, blocked_other] = self.fine;
+        let blocked = KindEstimate {
+            events: blocked_forward.events + blocked_other.events,
+            exposure: blocked_forward.exposure + blocked_other.exposure,
+        };
+        [rotation, forward, other, blocked]
+    }
+
+    /// The best U/T with one rate per group, the groups given as sets of [`MoveKind::ALL`]
+    /// indices: the sum over groups of (E ln(E/S) - E) / T.
+    fn grouped_u_per_t(&self, kinds: &[KindEstimate], groups: &[Vec<usize>]) -> f64 {
+        let total: f64 = groups
+            .iter()
+            .map(|group| {
+                let events = group.iter().map(|&k| kinds[k].events).sum();
+                let exposure = group.iter().map(|&k| kinds[k].exposure).sum();
+                class_log_likelihood(events, exposure)
+            })
+            .sum();
+        total / self.total_time
+    }
+
+    /// The best U/T of a learner with `classes` rates whose classes follow the kinds of move:
+    /// the maximum over groupings of {rotation, forward, other, blocked} into at most `classes`
+    /// groups. It rises with `classes` and is flat from 4 on, where it is the trajectory's
+    /// maximum-likelihood U/T (the ceiling of Mode 2 at N_W = `classes`).
+    pub fn best_u_per_t(&self, classes: usize) -> f64 {
+        let kinds = self.by_kind();
+        set_partitions(kinds.len())
+            .into_iter()
+            .filter(|groups| groups.len() <= classes.max(1))
+            .map(|groups| self.grouped_u_per_t(&kinds, &groups))
+            .fold(f64::NEG_INFINITY, f64::max)
+    }
+
+    /// The occupancy-blind optimum: the best U/T of a learner that knows each move's kind and
+    /// the particle's orientation but not whether the target site is occupied, i.e. the groups
+    /// {rotation}, {forward, blocked forward}, {other, blocked other}.
+    pub fn occupancy_blind_u_per_t(&self) -> f64 {
+        let groups = [vec![0], vec![1, 3], vec![2, 4]];
+        self.grouped_u_per_t(&self.fine, &groups)
+    }
+}
+
+/// Every partition of {0, .., n-1} into non-empty groups (15 for n = 4).
+fn set_partitions(n: usize) -> Vec<Vec<Vec<usize>>> {
+    let mut partitions: Vec<Vec<Vec<usize>>> = vec![Vec::new()];
+    for item in 0..n {
+        let mut next = Vec::new();
+        for partition in &partitions {
+            for g in 0..partition.len() {
+                let mut extended = partition.clone();
+                extended[g].push(item);
+                next.push(extended);
+            }
+            let mut alone = partition.clone();
+            alone.push(vec![item]);
+            next.push(alone);
+        }
+        partitions = next;
+    }
+    partitions
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::model::{ActiveLatticeRates, ParticleConfig};
+    use crate::core::trajectory::Trajectory;
+
+    #[test]
+    fn there_are_fifteen_partitions_of_four_kinds() {
+        assert_eq!(set_partitions(4).len(), 15);
+        assert_eq!(set_partitions(1), vec![vec![vec![0]]]);
+    }
+
+    /// Two particles side by side on a 3 x 3 lattice, one jump, worked out by hand.
+    #[test]
+    fn diagnostics_match_a_hand_computation() {
+        // Particle 0 at (0,0) facing +x, particle 1 at (1,0) facing +y.
+        let initial = ParticleConfig {
+            x: vec![0, 1],
+            y: vec![0, 0],
+            o: vec![0, 1],
+        };
+        // Particle 1 steps +y (forward) to (1,1) after 0.5; then 1.5 more until T = 2.
+        let trajectory = Trajectory::from_parts(
+            3,
+            Some(ActiveLatticeRates::PAPER),
+            initial,
+            vec![1],
+            vec![3],
+            vec![0.5, 1.5],
+            2.0,
+        )
+        .unwrap();
+        let stats = KindStatistics::of(&trajectory);
+        // C_0: particle 0's +x step is blocked (forward), particle 1's -x step is blocked
+        // (other); each particle has 2 rotations; free: particle 0 has 3 other steps, particle
+        // 1 one forward and 2 other steps. C_1: nothing is blocked (1 is now at (1,1)); particle
+        // 0 has 1 forward + 3 other, particle 1 has 1 forward + 3 other.
+        let by_kind = stats.by_kind();
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+        assert!(close(by_kind[0].exposure, 4.0 * 2.0));
+        assert!(close(by_kind[1].exposure, 1.0 * 0.5 + 2.0 * 1.5));
+        assert!(close(by_kind[2].exposure, 5.0 * 0.5 + 6.0 * 1.5));
+        assert!(close(by_kind[3].exposure, 2.0 * 0.5));
+        assert_eq!(by_kind.map(|k| k.events), [0, 1, 0, 0]);
+        // Four classes: only the forward class has an event, E ln(E/S) - E = ln(1/3.5) - 1.
+        let best = (1.0f64 / 3.5).ln() - 1.0;
+        assert!(close(stats.best_u_per_t(4), best / 2.0));
+        assert!(close(stats.best_u_per_t(6), best / 2.0));
+        // One class: 1 event over all the exposure, 8 + 3.5 + 11.5 + 1 = 24.
+        assert!(close(
+            stats.best_u_per_t(1),
+            ((1.0f64 / 24.0).ln() - 1.0) / 2.0
+        ));
+        // Blind: forward grouped with blocked forward (exposure 3.5 + 0.5).
+        assert!(close(
+            stats.occupancy_blind_u_per_t(),
+            ((1.0f64 / 4.0).ln() - 1.0) / 2.0
+        ));
+    }
 }

@@ -4,7 +4,8 @@
 
 use crate::core::ctmc::AnyEngine;
 use crate::core::model::{
-    ActiveLattice, Dynamics as _, ModelError, ModelSpec, ParticleConfig, SiteConfig,
+    ActiveLattice, ActiveLatticeSpec, Dynamics as _, FaSpec, ModelError, ModelSpec, ParticleConfig,
+    SiteConfig,
 };
 use crate::core::observables::{ObservableSummary, Sampler, Snapshot};
 use crate::core::trajectory::AnyTrajectory;
@@ -146,6 +147,40 @@ pub fn final_view(trajectory: &AnyTrajectory) -> ConfigView {
     }
 }
 
+/// The model and parameters a trajectory was simulated with, when its rates are known (an
+/// active lattice keeps its number of particles: phi = N / L^2).
+pub fn spec_of(trajectory: &AnyTrajectory) -> Option<ModelSpec> {
+    match trajectory {
+        AnyTrajectory::ActiveLattice(t) => t.rates().map(|r| {
+            let l = t.size();
+            ModelSpec::ActiveLattice(ActiveLatticeSpec {
+                l,
+                phi: t.origin().num_particles() as f64 / (l * l) as f64,
+                d: r.d,
+                v_plus: r.v_plus,
+                v_zero: r.v_zero,
+            })
+        }),
+        AnyTrajectory::Fa(t) => t.rates().map(|r| {
+            ModelSpec::Fa(FaSpec {
+                l: t.size(),
+                c: r.c,
+            })
+        }),
+    }
+}
+
+/// A held-out trajectory for `trajectory`: the same model, parameters and duration from another
+/// seed, on which a learner's U/T measures what it learned rather than what it memorised.
+/// `None` when the rates are unknown (a file of observed data).
+pub fn held_out_twin(trajectory: &AnyTrajectory, seed: u64) -> Option<AnyTrajectory> {
+    let spec = spec_of(trajectory)?;
+    let mut engine = AnyEngine::from_spec(&spec, seed).ok()?;
+    engine.observe(true);
+    engine.advance(trajectory.total_time(), u64::MAX);
+    engine.take_trajectory()
+}
+
 /// Stored bytes per jump of a trajectory, checkpoints included.
 pub fn bytes_per_jump(trajectory: &AnyTrajectory) -> f64 {
     match trajectory {
@@ -157,7 +192,6 @@ pub fn bytes_per_jump(trajectory: &AnyTrajectory) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::model::{ActiveLatticeSpec, FaSpec};
 
     #[test]
     fn slicing_a_run_gives_the_same_trajectory_as_one_go() {
@@ -194,5 +228,26 @@ mod tests {
         assert!(run.observable_summary().is_none());
         assert!(run.log_likelihood_per_time().is_some_and(f64::is_finite));
         assert_eq!(run.into_trajectory().unwrap().total_time(), 50.0);
+    }
+
+    #[test]
+    fn a_held_out_twin_has_the_same_rules_and_duration() {
+        let spec = ModelSpec::ActiveLattice(ActiveLatticeSpec {
+            l: 8,
+            ..ActiveLatticeSpec::paper(0.2)
+        });
+        let mut run = SimulationRun::new(&spec, 5.0, 0.0, 3).unwrap();
+        run.advance(5.0);
+        let trajectory = run.into_trajectory().unwrap();
+        let twin = held_out_twin(&trajectory, 4).unwrap();
+        assert_eq!(spec_of(&twin), spec_of(&trajectory));
+        assert_eq!(twin.total_time(), trajectory.total_time());
+        assert_ne!(twin.num_jumps(), trajectory.num_jumps());
+        let (AnyTrajectory::ActiveLattice(a), AnyTrajectory::ActiveLattice(b)) =
+            (&trajectory, &twin)
+        else {
+            panic!("active lattice");
+        };
+        assert_eq!(a.origin().num_particles(), b.origin().num_particles());
     }
 }

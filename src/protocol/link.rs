@@ -3,7 +3,7 @@
 //! Parsing never fails as a whole: each malformed or out-of-range value is refused with a
 //! sentence for the user and its default is used instead, so a bad link still opens a page.
 
-use crate::core::learner::{LearnerConfig, Mode};
+use crate::core::learner::{AttentionSink, LearnerConfig, LrSchedule, Mode, PositionInit};
 use crate::core::model::{ActiveLatticeRates, ActiveLatticeSpec, FaSpec, ModelSpec};
 use crate::core::propagation::{EnsembleSettings, Integrator};
 use serde::{Deserialize, Serialize};
@@ -365,16 +365,19 @@ impl LinkSettings {
         let l = &self.learner;
         let _ = write!(
             query,
-            "&mode={}&classes={}&epochs={}&lr={}&segment={}&d_model={}&heads={}&layers={}&d_ff={}&hard={}&clip={}&lseed={}",
+            "&mode={}&classes={}&epochs={}&lr={}&lr_schedule={}&segment={}&d_model={}&heads={}&layers={}&d_ff={}&sink={}&pos_init={}&hard={}&clip={}&lseed={}",
             if l.mode == Mode::Mode1 { 1 } else { 2 },
             l.mode.classes().max(1),
             l.epochs,
             l.learning_rate,
+            name_of(LR_SCHEDULES, l.lr_schedule),
             l.segment_len,
             l.d_model,
             l.heads,
             l.layers,
             l.d_ff,
+            name_of(SINKS, l.attention_sink),
+            name_of(POSITION_INITS, l.position_init),
             u8::from(l.hard_constraint),
             l.grad_clip_norm,
             l.seed
@@ -407,9 +410,44 @@ pub const SIMULATION_KEYS: &[&str] = &[
 ];
 /// The link keys of the learner settings (the Learn form).
 pub const LEARNER_KEYS: &[&str] = &[
-    "mode", "classes", "epochs", "lr", "segment", "d_model", "heads", "layers", "d_ff", "hard",
-    "clip", "lseed",
+    "mode",
+    "classes",
+    "epochs",
+    "lr",
+    "lr_schedule",
+    "segment",
+    "d_model",
+    "heads",
+    "layers",
+    "d_ff",
+    "sink",
+    "pos_init",
+    "hard",
+    "clip",
+    "lseed",
 ];
+
+/// The link's names of the learner's choices.
+const SINKS: &[(&str, AttentionSink)] = &[
+    ("learned", AttentionSink::Learned),
+    ("quiet", AttentionSink::Quiet),
+    ("none", AttentionSink::None),
+];
+const POSITION_INITS: &[(&str, PositionInit)] = &[
+    ("periodic", PositionInit::Periodic),
+    ("random", PositionInit::Random),
+];
+const LR_SCHEDULES: &[(&str, LrSchedule)] = &[
+    ("cosine", LrSchedule::WarmupCosine),
+    ("constant", LrSchedule::Constant),
+];
+
+fn name_of<T: PartialEq + Copy>(names: &[(&'static str, T)], value: T) -> &'static str {
+    names
+        .iter()
+        .find(|(_, v)| *v == value)
+        .map_or("", |(name, _)| name)
+}
 /// The link keys of the N_W scan (the Discover form).
 pub const DISCOVER_KEYS: &[&str] = &["scan_max", "scan_epochs"];
 /// The link keys of the propagation settings (the Extrapolate form).
@@ -515,6 +553,19 @@ impl Reader {
                 "an integer from 1 to 8192",
             ),
             hard_constraint: self.number(get("hard"), "hard", 0u8, |v| v <= 1, "0 or 1") == 1,
+            attention_sink: self.choice(get("sink"), "sink", SINKS, d.attention_sink),
+            position_init: self.choice(
+                get("pos_init"),
+                "pos_init",
+                POSITION_INITS,
+                d.position_init,
+            ),
+            lr_schedule: self.choice(
+                get("lr_schedule"),
+                "lr_schedule",
+                LR_SCHEDULES,
+                d.lr_schedule,
+            ),
             grad_clip_norm: self.number(
                 get("clip"),
                 "clip",
@@ -637,6 +688,26 @@ impl Reader {
         ));
     }
 
+    /// One of a few named values; anything else is refused and `default` used.
+    fn choice<T: PartialEq + Copy>(
+        &mut self,
+        raw: Option<&str>,
+        key: &str,
+        names: &[(&'static str, T)],
+        default: T,
+    ) -> T {
+        let Some(raw) = raw else { return default };
+        match names.iter().find(|(name, _)| *name == raw.trim()) {
+            Some((_, value)) => *value,
+            None => {
+                let expected: Vec<&str> = names.iter().map(|(name, _)| *name).collect();
+                let expected = format!("one of {}", expected.join(", "));
+                self.refuse(key, raw, &expected, name_of(names, default));
+                default
+            }
+        }
+    }
+
     fn number<T>(
         &mut self,
         raw: Option<&str>,
@@ -751,9 +822,22 @@ mod tests {
         let mut settings = LinkSettings::default();
         settings.learner.mode = Mode::Mode2 { classes: 5 };
         settings.learner.hard_constraint = true;
+        settings.learner.attention_sink = AttentionSink::Quiet;
+        settings.learner.position_init = PositionInit::Random;
+        settings.learner.lr_schedule = LrSchedule::WarmupCosine;
         let (back, problems) = LinkSettings::from_query(&settings.to_query());
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(back, settings);
+
+        let (back, problems) = LinkSettings::from_query("sink=maybe&pos_init=periodic");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].contains("sink") && problems[0].contains("learned, quiet, none"),
+            "{problems:?}"
+        );
+        let default = LearnerConfig::default();
+        assert_eq!(back.learner.attention_sink, default.attention_sink);
+        assert_eq!(back.learner.position_init, PositionInit::Periodic);
 
         let (back, problems) = LinkSettings::from_query("mode=3&lr=-1&d_model=30&heads=4");
         assert_eq!(problems.len(), 3, "{problems:?}");

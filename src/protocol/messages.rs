@@ -104,8 +104,11 @@ pub struct TrajectorySummary {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScanPoint {
     pub classes: usize,
-    /// The best U/T over the run's epochs.
+    /// U/T on the training trajectory at the best epoch.
     pub u_per_t: f64,
+    /// U/T on the held-out trajectory at the best epoch (the best epoch is chosen by it).
+    #[serde(default)]
+    pub val_u_per_t: Option<f64>,
     pub best_epoch: usize,
     /// The learned class rates at the best epoch.
     pub class_rates: Vec<f64>,
@@ -207,6 +210,9 @@ pub enum Event {
         max_classes: usize,
         epochs: usize,
         exact_u_per_t: Option<f64>,
+        /// Exact U/T of the held-out trajectory the scan is judged on.
+        #[serde(default)]
+        val_exact_u_per_t: Option<f64>,
         rate_estimates: Option<Vec<KindEstimate>>,
     },
     /// Discover: progress inside the run of one N_W.

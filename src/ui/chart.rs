@@ -8,38 +8,68 @@ use web_sys::HtmlCanvasElement;
 const LEARNER: RGBColor = RGBColor(0x2f, 0x6f, 0xde);
 const EXACT: RGBColor = RGBColor(0xd9, 0x48, 0x41);
 
-/// Draws `points` (x, y) as a line with markers, and `reference` as a dashed horizontal line.
-pub fn line_chart(
+const HELD_OUT: RGBColor = RGBColor(0x1b, 0x9e, 0x77);
+const HELD_OUT_EXACT: RGBColor = RGBColor(0x7a, 0x5c, 0x00);
+
+/// U/T curves to draw on one chart: the learner on its training trajectory and on a held-out
+/// one, each with the exact U/T of its trajectory as a dashed line.
+pub struct UCurves {
+    pub training: Vec<(f64, f64)>,
+    pub exact: Option<f64>,
+    pub held_out: Vec<(f64, f64)>,
+    pub held_out_exact: Option<f64>,
+}
+
+/// Draws [`UCurves`]: lines with markers, and each exact U/T as a dashed horizontal line.
+pub fn u_chart(
     canvas: &HtmlCanvasElement,
-    points: &[(f64, f64)],
-    reference: Option<f64>,
+    curves: &UCurves,
     x_label: &str,
     y_label: &str,
 ) -> Result<(), String> {
-    let xs = points.iter().map(|p| p.0).filter(|x| x.is_finite());
+    let xs = curves
+        .training
+        .iter()
+        .chain(&curves.held_out)
+        .map(|p| p.0)
+        .filter(|x| x.is_finite());
     let (x_lo, x_hi) = xs.fold((f64::MAX, f64::MIN), |(lo, hi), x| (lo.min(x), hi.max(x)));
     let (x_lo, x_hi) = if x_lo > x_hi {
         (0.0, 1.0)
     } else {
         (x_lo, x_hi)
     };
-    let mut series = Vec::new();
-    if let Some(exact) = reference {
-        series.push(Series {
-            label: "exact".into(),
-            colour: EXACT,
-            points: vec![(x_lo, exact), (x_hi, exact)],
-            errors: None,
-            dashed: true,
-        });
-    }
-    series.push(Series {
-        label: "learner".into(),
-        colour: LEARNER,
-        points: points.to_vec(),
+    let line = |label: &str, colour, points: Vec<(f64, f64)>, dashed| Series {
+        label: label.into(),
+        colour,
+        points,
         errors: None,
-        dashed: false,
-    });
+        dashed,
+    };
+    let mut series = Vec::new();
+    if let Some(exact) = curves.exact {
+        series.push(line(
+            "exact",
+            EXACT,
+            vec![(x_lo, exact), (x_hi, exact)],
+            true,
+        ));
+    }
+    if let Some(exact) = curves
+        .held_out_exact
+        .filter(|_| !curves.held_out.is_empty())
+    {
+        series.push(line(
+            "exact, held-out",
+            HELD_OUT_EXACT,
+            vec![(x_lo, exact), (x_hi, exact)],
+            true,
+        ));
+    }
+    series.push(line("training", LEARNER, curves.training.clone(), false));
+    if !curves.held_out.is_empty() {
+        series.push(line("held-out", HELD_OUT, curves.held_out.clone(), false));
+    }
     multi_chart(canvas, &series, x_label, y_label)
 }
 

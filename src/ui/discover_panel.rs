@@ -15,6 +15,8 @@ use leptos::prelude::*;
 pub struct DiscoverState {
     pub points: RwSignal<Vec<ScanPoint>>,
     pub exact_u_per_t: RwSignal<Option<f64>>,
+    /// Exact U/T of the held-out trajectory the scan is judged on.
+    pub val_exact_u_per_t: RwSignal<Option<f64>>,
     /// The trajectory's own rate of each kind of move (empty for FA).
     pub rate_estimates: RwSignal<Vec<KindEstimate>>,
     /// (N_W, epoch, step, steps per epoch) of the running scan.
@@ -31,6 +33,7 @@ impl DiscoverState {
         Self {
             points: RwSignal::new(Vec::new()),
             exact_u_per_t: RwSignal::new(None),
+            val_exact_u_per_t: RwSignal::new(None),
             rate_estimates: RwSignal::new(Vec::new()),
             progress: RwSignal::new(None),
             max_classes: RwSignal::new(0),
@@ -41,16 +44,22 @@ impl DiscoverState {
     }
 }
 
-/// The smallest N_W whose U/T is within 2% of the range's top: where the curve flattens.
+/// The U/T a scan point is judged by: held-out when there is a held-out trajectory.
+fn judged(point: &ScanPoint) -> f64 {
+    point.val_u_per_t.unwrap_or(point.u_per_t)
+}
+
+/// The smallest N_W whose (held-out) U/T is within 2% of the range's top: where the curve
+/// flattens.
 fn plateau(points: &[ScanPoint]) -> Option<usize> {
     let best = points
         .iter()
-        .map(|p| p.u_per_t)
+        .map(judged)
         .filter(|u| u.is_finite())
         .fold(f64::NEG_INFINITY, f64::max);
     let worst = points
         .iter()
-        .map(|p| p.u_per_t)
+        .map(judged)
         .filter(|u| u.is_finite())
         .fold(f64::INFINITY, f64::min);
     if !best.is_finite() || points.len() < 2 {
@@ -59,7 +68,7 @@ fn plateau(points: &[ScanPoint]) -> Option<usize> {
     let tolerance = 0.02 * (best - worst).max(best.abs() * 0.01);
     points
         .iter()
-        .filter(|p| p.u_per_t >= best - tolerance)
+        .filter(|p| judged(p) >= best - tolerance)
         .map(|p| p.classes)
         .min()
 }
@@ -83,12 +92,17 @@ pub fn DiscoverPanel(
     Effect::new(move |_| fields.set(fields_of(&link.get(), DISCOVER_KEYS)));
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     Effect::new(move |_| {
-        let points: Vec<(f64, f64)> = state
-            .points
-            .with(|p| p.iter().map(|p| (p.classes as f64, p.u_per_t)).collect());
-        let exact = state.exact_u_per_t.get();
+        let curves = state.points.with(|p| chart::UCurves {
+            training: p.iter().map(|p| (p.classes as f64, p.u_per_t)).collect(),
+            exact: state.exact_u_per_t.get(),
+            held_out: p
+                .iter()
+                .filter_map(|p| Some((p.classes as f64, p.val_u_per_t?)))
+                .collect(),
+            held_out_exact: state.val_exact_u_per_t.get(),
+        });
         if let Some(canvas) = canvas.get()
-            && let Err(problem) = chart::line_chart(&canvas, &points, exact, "N_W", "best U/T")
+            && let Err(problem) = chart::u_chart(&canvas, &curves, "N_W", "best U/T")
         {
             commands.say(format!("The chart could not be drawn: {problem}"));
         }
@@ -156,12 +170,13 @@ pub fn DiscoverPanel(
                         data-u=move || state.points.with(|p| p.iter().map(|p| p.u_per_t.to_string()).collect::<Vec<_>>().join(","))
                         data-running=move || state.running.get().to_string()
                         data-discovered=move || discovered().map(|n| n.to_string()).unwrap_or_default()>
-                        <tr><th>"N_W"</th><th>"best U/T"</th><th>"class rates"</th><th></th></tr>
+                        <tr><th>"N_W"</th><th>"held-out U/T"</th><th>"training U/T"</th><th>"class rates"</th><th></th></tr>
                         {move || state.points.get().into_iter().map(|p| {
                             let n = p.classes;
                             view! {
                                 <tr class:chosen=move || shown().is_some_and(|s| s.classes == n)>
                                     <td>{n}</td>
+                                    <td>{p.val_u_per_t.map(|u| format!("{u:.3}")).unwrap_or_else(|| "–".into())}</td>
                                     <td>{format!("{:.3}", p.u_per_t)}</td>
                                     <td>{rates_text(&p.class_rates)}</td>
                                     <td><button class="small" on:click=move |_| state.shown.set(Some(n))>"classes"</button></td>

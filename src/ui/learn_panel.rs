@@ -52,12 +52,17 @@ pub fn LearnPanel(
     Effect::new(move |_| fields.set(fields_of(&link.get(), LEARNER_KEYS)));
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     Effect::new(move |_| {
-        let points: Vec<(f64, f64)> = state
-            .reports
-            .with(|r| r.iter().map(|r| (r.epoch as f64, r.u_per_t)).collect());
-        let exact = state.exact_u_per_t.get();
+        let curves = state.reports.with(|r| chart::UCurves {
+            training: r.iter().map(|r| (r.epoch as f64, r.u_per_t)).collect(),
+            exact: state.exact_u_per_t.get(),
+            held_out: r
+                .iter()
+                .filter_map(|r| Some((r.epoch as f64, r.val_u_per_t?)))
+                .collect(),
+            held_out_exact: r.last().and_then(|r| r.val_exact_u_per_t),
+        });
         if let Some(canvas) = canvas.get()
-            && let Err(problem) = chart::line_chart(&canvas, &points, exact, "epoch", "U/T")
+            && let Err(problem) = chart::u_chart(&canvas, &curves, "epoch", "U/T")
         {
             commands.say(format!("The chart could not be drawn: {problem}"));
         }
@@ -102,11 +107,31 @@ pub fn LearnPanel(
             .unwrap_or(0.0)
     };
     let last_u = move || state.reports.with(|r| r.last().map(|r| r.u_per_t));
+    let last_val = move || state.reports.with(|r| r.last().and_then(|r| r.val_u_per_t));
+    // Training U/T of the epoch whose weights are kept (the model that is saved).
+    let kept_u = move || {
+        state.reports.with(|r| {
+            let kept = r.last()?.kept_epoch;
+            r.iter().find(|r| r.epoch == kept).map(|r| r.u_per_t)
+        })
+    };
+    let held_out_text = move || {
+        state.reports.with(|r| {
+            let r = r.last()?;
+            let val = r.val_u_per_t?;
+            let exact = r
+                .val_exact_u_per_t
+                .map(|e| format!(" (exact {e:.4})"))
+                .unwrap_or_default();
+            Some(format!("{val:.4}{exact}; kept: epoch {}", r.kept_epoch))
+        })
+    };
 
     view! {
         <section class="panel wide" id="learn-panel">
             <h2>"Learn"</h2>
             <p class="hint">"A transformer learns the transition rates from the current trajectory by maximising its path log-likelihood U (Eq. 1 of the paper). U/T climbs toward the U/T of the true dynamics (dashed)."</p>
+            <p class="hint">"What counts is U/T on a held-out trajectory: the same rules, another seed, simulated for you. On its own training trajectory a network can score above the exact U/T by memorising the observed jumps; on held-out data it cannot, and the model kept is the one of the best held-out epoch."</p>
             <div class="form"><SettingsFields fields=fields /></div>
             <div class="controls">
                 <button class="primary" data-testid="learn-train" on:click=train disabled=move || !has_trajectory.get()>"Train"</button>
@@ -133,9 +158,13 @@ pub fn LearnPanel(
                     data-first-u=move || state.reports.with(|r| r.first().map(|r| r.u_per_t.to_string()).unwrap_or_default())
                     data-last-u=move || last_u().map(|u| u.to_string()).unwrap_or_default()
                     data-training=move || state.training.get().to_string()
-                    data-loaded-u=move || state.loaded_u_per_t.get().map(|u| u.to_string()).unwrap_or_default()>
-                    <dt>"learner U/T"</dt><dd>{move || last_u().map(|u| format!("{u:.4}")).unwrap_or_else(|| "–".into())}</dd>
-                    <dt>"exact U/T"</dt><dd>{move || state.exact_u_per_t.get().map(|u| format!("{u:.4}")).unwrap_or_else(|| "unknown".into())}</dd>
+                    data-loaded-u=move || state.loaded_u_per_t.get().map(|u| u.to_string()).unwrap_or_default()
+                    data-last-val-u=move || last_val().map(|u| u.to_string()).unwrap_or_default()
+                    data-kept-u=move || kept_u().map(|u| u.to_string()).unwrap_or_default()>
+                    <dt>"held-out U/T"</dt><dd data-testid="learn-held-out">{move || held_out_text().unwrap_or_else(|| "–".into())}</dd>
+                    <dt>"training U/T"</dt><dd>{move || last_u().map(|u| format!("{u:.4}")).unwrap_or_else(|| "–".into())}</dd>
+                    <dt>"exact U/T (training)"</dt><dd>{move || state.exact_u_per_t.get().map(|u| format!("{u:.4}")).unwrap_or_else(|| "unknown".into())}</dd>
+                    <dt>"blocked leak"</dt><dd>{move || state.reports.with(|r| r.last().map(|r| format!("{:.4}", r.val_blocked_leak.unwrap_or(r.blocked_leak)))).unwrap_or_else(|| "–".into())}</dd>
                     <dt>"epoch time"</dt><dd>{move || state.reports.with(|r| r.last().map(|r| format!("{:.2} s + {:.2} s eval", r.train_seconds, r.eval_seconds))).unwrap_or_else(|| "–".into())}</dd>
                     <dt>"class rates"</dt><dd>{move || state.reports.with(|r| r.last().and_then(|r| r.class_rates.clone())).map(|rates| rates.iter().map(|r| format!("{r:.3}")).collect::<Vec<_>>().join(", ")).unwrap_or_else(|| "– (mode 2)".into())}</dd>
                     <dt>"model"</dt><dd data-testid="learn-model">{move || state.model.get().unwrap_or_else(|| "none yet".into())}</dd>

@@ -116,11 +116,13 @@ fn App() -> impl IntoView {
             max_classes,
             epochs,
             exact_u_per_t,
+            val_exact_u_per_t,
             rate_estimates,
         } => {
             discover.max_classes.set(max_classes);
             discover.epochs.set(epochs);
             discover.exact_u_per_t.set(exact_u_per_t);
+            discover.val_exact_u_per_t.set(val_exact_u_per_t);
             discover
                 .rate_estimates
                 .set(rate_estimates.unwrap_or_default());

@@ -3,9 +3,11 @@
 
 use super::control::{Control, now_ms, sleep, yield_now};
 use super::post;
-use super::train::segment_source;
+use super::train::{segment_source, validation_for};
 use crate::core::discovery::{class_membership, kind_rate_estimates};
-use crate::core::learner::{LearnedDynamics, LearnerConfig, Mode, Trainer};
+use crate::core::learner::{
+    EpochReport, LearnedDynamics, LearnerConfig, Mode, Trainer, Validation,
+};
 use crate::core::trajectory::AnyTrajectory;
 use crate::protocol::messages::{Event, ScanPoint};
 use burn::tensor::Device;
@@ -29,10 +31,13 @@ pub async fn scan(
         AnyTrajectory::ActiveLattice(t) => Some(kind_rate_estimates(t)),
         AnyTrajectory::Fa(_) => None,
     };
+    // One held-out trajectory for the whole scan: every N_W is judged on the same data.
+    let validation = validation_for(trajectory);
     post(&Event::ScanStarted {
         max_classes,
         epochs,
         exact_u_per_t,
+        val_exact_u_per_t: validation.as_ref().and_then(|v| v.exact_u_per_t),
         rate_estimates,
     });
     control.set_paused(false);
@@ -43,7 +48,16 @@ pub async fn scan(
             epochs,
             ..config.clone()
         };
-        match train_one(run, trajectory, exact_u_per_t, device, control).await {
+        match train_one(
+            run,
+            trajectory,
+            exact_u_per_t,
+            validation.clone(),
+            device,
+            control,
+        )
+        .await
+        {
             Ok(Some(point)) => post(&Event::ScanPointDone(point)),
             Ok(None) => {
                 completed = false;
@@ -63,11 +77,13 @@ pub async fn scan(
     post(&Event::ScanFinished { completed });
 }
 
-/// Trains one N_W; `Ok(None)` if stopped before its last epoch.
+/// Trains one N_W; `Ok(None)` if stopped before its last epoch. The best epoch is the best on
+/// the held-out trajectory when there is one, else on the training trajectory.
 async fn train_one(
     config: LearnerConfig,
     trajectory: &AnyTrajectory,
     exact_u_per_t: Option<f64>,
+    validation: Option<Validation>,
     device: &Device,
     control: &Control,
 ) -> Result<Option<ScanPoint>, String> {
@@ -80,7 +96,15 @@ async fn train_one(
         exact_u_per_t,
     )
     .map_err(|e| e.to_string())?;
-    let mut best: Option<(f64, usize, Vec<f64>, LearnedDynamics)> = None;
+    if let Some(validation) = validation {
+        trainer = trainer
+            .with_validation(validation)
+            .map_err(|e| e.to_string())?;
+    }
+    // The best epoch's report and network: by held-out U/T when there is a held-out
+    // trajectory, else by training U/T.
+    let judged = |r: &EpochReport| r.val_u_per_t.unwrap_or(r.u_per_t);
+    let mut best: Option<(EpochReport, LearnedDynamics)> = None;
     let mut last_progress = 0.0;
     while !trainer.finished() {
         if control.should_stop() {
@@ -107,19 +131,14 @@ async fn train_one(
             let report = trainer.epoch_report().await.map_err(|e| e.to_string())?;
             let better = best
                 .as_ref()
-                .is_none_or(|(u, ..)| report.u_per_t > *u || u.is_nan());
+                .is_none_or(|(b, _)| judged(&report) > judged(b) || judged(b).is_nan());
             if better {
-                best = Some((
-                    report.u_per_t,
-                    report.epoch,
-                    report.class_rates.unwrap_or_default(),
-                    trainer.learned(),
-                ));
+                best = Some((report, trainer.learned()));
             }
         }
         yield_now().await;
     }
-    let Some((u_per_t, best_epoch, class_rates, learned)) = best else {
+    let Some((report, learned)) = best else {
         return Ok(None);
     };
     let membership = match trajectory {
@@ -130,9 +149,10 @@ async fn train_one(
     };
     Ok(Some(ScanPoint {
         classes,
-        u_per_t,
-        best_epoch,
-        class_rates,
+        u_per_t: report.u_per_t,
+        val_u_per_t: report.val_u_per_t,
+        best_epoch: report.epoch,
+        class_rates: report.class_rates.unwrap_or_default(),
         membership,
         seconds: (now_ms() - started) / 1e3,
     }))

@@ -4,7 +4,8 @@
 
 use super::control::{Control, now_ms, sleep, yield_now};
 use super::post;
-use crate::core::learner::{LearnedDynamics, LearnerConfig, SegmentSource, Trainer};
+use crate::core::learner::{LearnedDynamics, LearnerConfig, SegmentSource, Trainer, Validation};
+use crate::core::simulation::held_out_twin;
 use crate::core::trajectory::AnyTrajectory;
 use crate::protocol::messages::Event;
 use burn::tensor::Device;
@@ -21,7 +22,44 @@ pub fn segment_source(trajectory: &AnyTrajectory) -> Arc<dyn SegmentSource> {
     }
 }
 
-/// Trains a new learner; returns what it learned, also when stopped early.
+/// Mixed into the seed of the held-out trajectory, so it differs from the training seed.
+const HELD_OUT_SEED: u64 = 0x4E1D_0075_EED5_0002;
+
+/// A held-out trajectory with the same rules as `trajectory` (another seed), when its rates are
+/// known; training keeps the weights of the epoch that scores best on it.
+pub fn validation_for(trajectory: &AnyTrajectory) -> Option<Validation> {
+    let twin = held_out_twin(trajectory, HELD_OUT_SEED ^ trajectory.num_jumps() as u64)?;
+    Some(Validation {
+        exact_u_per_t: twin.log_likelihood().ok().map(|l| l.u_per_t),
+        source: segment_source(&twin),
+    })
+}
+
+/// A trainer of a fresh network on `trajectory`, validated on its held-out twin when there is
+/// one.
+pub fn new_trainer(
+    config: &LearnerConfig,
+    trajectory: &AnyTrajectory,
+    exact_u_per_t: Option<f64>,
+    device: &Device,
+) -> Result<Trainer, String> {
+    let trainer = Trainer::new(
+        config.clone(),
+        segment_source(trajectory),
+        device.clone(),
+        exact_u_per_t,
+    )
+    .map_err(|e| e.to_string())?;
+    match validation_for(trajectory) {
+        Some(validation) => trainer
+            .with_validation(validation)
+            .map_err(|e| e.to_string()),
+        None => Ok(trainer),
+    }
+}
+
+/// Trains a new learner; returns what it learned (the weights of the best held-out epoch), also
+/// when stopped early.
 pub async fn train(
     config: &LearnerConfig,
     trajectory: &AnyTrajectory,
@@ -29,8 +67,7 @@ pub async fn train(
     device: &Device,
     control: &Control,
 ) -> Option<LearnedDynamics> {
-    let source = segment_source(trajectory);
-    let mut trainer = match Trainer::new(config.clone(), source, device.clone(), exact_u_per_t) {
+    let mut trainer = match new_trainer(config, trajectory, exact_u_per_t, device) {
         Ok(trainer) => trainer,
         Err(err) => {
             post(&Event::Error {
@@ -95,7 +132,7 @@ pub async fn train(
         epochs_done: trainer.epochs_done(),
         completed: trainer.finished(),
     });
-    Some(trainer.learned())
+    Some(trainer.kept())
 }
 
 fn progress(trainer: &Trainer, step_in_epoch: usize, paused: bool) -> Event {
@@ -115,5 +152,10 @@ pub async fn evaluate(
 ) -> Result<f64, String> {
     let trainer = Trainer::resume(learned, segment_source(trajectory), device.clone(), None)
         .map_err(|e| e.to_string())?;
-    trainer.evaluator().run().await.map_err(|e| e.to_string())
+    trainer
+        .evaluator()
+        .run()
+        .await
+        .map(|e| e.u_per_t)
+        .map_err(|e| e.to_string())
 }

@@ -21,8 +21,23 @@ pub struct TokenScheme {
     pub moves_per_token: usize,
 }
 
+impl TokenScheme {
+    /// The embedding tables indexed by a position on the lattice (ALM: x and y; FA: the site),
+    /// which [`PositionInit::Periodic`](super::PositionInit::Periodic) starts periodic.
+    pub fn position_tables(&self) -> &'static [usize] {
+        match self.kind.as_str() {
+            k if k == ActiveLattice::KIND => ActiveLattice::POSITION_TABLES,
+            k if k == FredricksonAndersen::KIND => FredricksonAndersen::POSITION_TABLES,
+            _ => &[],
+        }
+    }
+}
+
 /// A model whose configurations the learner can read (SPEC 4, "Tokens").
 pub trait Tokenize: Dynamics + Send + Sync {
+    /// Which of [`Tokenize::tables`] are indexed by a lattice position.
+    const POSITION_TABLES: &'static [usize];
+
     /// Sizes of the embedding tables for linear size `size`.
     fn tables(size: usize) -> Vec<usize>;
 
@@ -46,6 +61,8 @@ pub trait Tokenize: Dynamics + Send + Sync {
 
 /// ALM: a particle's token is E_x[x] + E_y[y] + E_o[o].
 impl Tokenize for ActiveLattice {
+    const POSITION_TABLES: &'static [usize] = &[0, 1];
+
     fn tables(size: usize) -> Vec<usize> {
         vec![size, size, 4]
     }
@@ -72,6 +89,8 @@ impl Tokenize for ActiveLattice {
 
 /// FA: a site's token is E_n[n_i] + E_pos[i].
 impl Tokenize for FredricksonAndersen {
+    const POSITION_TABLES: &'static [usize] = &[1];
+
     fn tables(size: usize) -> Vec<usize> {
         vec![2, size]
     }

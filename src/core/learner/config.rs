@@ -23,6 +23,71 @@ impl Mode {
     }
 }
 
+/// What attention may attend to besides the tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttentionSink {
+    /// Nothing: a plain softmax over the tokens, whose weights sum to 1 (the paper's network).
+    #[default]
+    None,
+    /// Quiet softmax: a fixed logit of 0 for "nothing".
+    Quiet,
+    /// A learned logit per head for "nothing" (an attention sink), starting high enough that
+    /// attending to nothing is a real option from the first step.
+    Learned,
+}
+
+/// How the position embedding tables start (they are learned either way).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PositionInit {
+    /// Drawn from N(0, 1), like every other table: the network must discover that positions
+    /// form a periodic lattice.
+    #[default]
+    Random,
+    /// Each position table fills its own block of the embedding with cos and sin of
+    /// 2 pi k x / L, k = 1 .. L/2, so relative positions are linear maps of the embeddings from
+    /// the start; the entries are then trained like any other weight. Not a prior: it says
+    /// nothing about which positions interact.
+    Periodic,
+}
+
+/// How the learning rate changes over a training run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LrSchedule {
+    /// The same learning rate at every step.
+    #[default]
+    Constant,
+    /// A linear warm-up over the first 5% of the run's steps (at most 500), then a cosine decay
+    /// to 1% of the learning rate at the last step of the last epoch, so the weights settle
+    /// instead of jittering around the optimum. On short runs it also slows the parameters that
+    /// need many steps (a Mode 2 class rate of a rare process), so it is not the default.
+    WarmupCosine,
+}
+
+impl LrSchedule {
+    /// The learning rate of step `step` (0-based) of a run of `total` steps, for a peak rate
+    /// `peak`; steps past `total` keep the final rate.
+    pub fn rate(&self, peak: f64, step: usize, total: usize) -> f64 {
+        match self {
+            LrSchedule::Constant => peak,
+            LrSchedule::WarmupCosine => {
+                const FLOOR: f64 = 0.01;
+                let total = total.max(1);
+                let warmup = (total / 20).clamp(1, 500);
+                if step < warmup {
+                    return peak * (step + 1) as f64 / warmup as f64;
+                }
+                let progress =
+                    ((step - warmup) as f64 / (total - warmup).max(1) as f64).clamp(0.0, 1.0);
+                let cosine = 0.5 * (1.0 + (std::f64::consts::PI * progress).cos());
+                peak * (FLOOR + (1.0 - FLOOR) * cosine)
+            }
+        }
+    }
+}
+
 /// Everything that defines a learner and its training run.
 ///
 /// Serialised with these field names in links and model files; absent fields take the defaults.
@@ -39,10 +104,18 @@ pub struct LearnerConfig {
     pub d_ff: usize,
     /// Mode 1 (free rates) or Mode 2 (N_W classes of move).
     pub mode: Mode,
-    /// Mask moves that are impossible in the configuration to a rate of exactly zero.
+    /// A prior: mask moves that are impossible in the configuration to a rate of exactly zero
+    /// (the rule is given, not learned). Off by default.
     pub hard_constraint: bool,
-    /// Adam's learning rate.
+    /// Whether attention may attend to nothing, so a token can tell "no particle there" from
+    /// "some particle there".
+    pub attention_sink: AttentionSink,
+    /// How the position embedding tables start.
+    pub position_init: PositionInit,
+    /// Adam's (peak) learning rate.
     pub learning_rate: f64,
+    /// How the learning rate changes over the run's `epochs`.
+    pub lr_schedule: LrSchedule,
     /// Consecutive configurations per segment (a mini-trajectory).
     pub segment_len: usize,
     /// Segments per optimiser step (the minibatch).
@@ -64,7 +137,10 @@ impl Default for LearnerConfig {
             d_ff: 256,
             mode: Mode::Mode1,
             hard_constraint: false,
+            attention_sink: AttentionSink::None,
+            position_init: PositionInit::Random,
             learning_rate: 1e-3,
+            lr_schedule: LrSchedule::Constant,
             segment_len: 128,
             segments_per_batch: 1,
             epochs: 10,
@@ -221,6 +297,20 @@ mod tests {
         let partial: LearnerConfig = serde_json::from_str(r#"{"d_model": 32}"#).unwrap();
         assert_eq!(partial.d_model, 32);
         assert_eq!(partial.heads, 4);
+    }
+
+    #[test]
+    fn warmup_cosine_rises_then_decays_to_one_percent() {
+        let s = LrSchedule::WarmupCosine;
+        let total = 1000; // warm-up: 50 steps
+        assert!((s.rate(1e-3, 0, total) - 1e-3 / 50.0).abs() < 1e-15);
+        assert!((s.rate(1e-3, 49, total) - 1e-3).abs() < 1e-15);
+        assert!((s.rate(1e-3, 50, total) - 1e-3).abs() < 1e-15);
+        let mid = s.rate(1e-3, 50 + 475, total);
+        assert!((mid - 1e-3 * (0.01 + 0.99 * 0.5)).abs() < 1e-9, "{mid}");
+        assert!((s.rate(1e-3, 1000, total) - 1e-5).abs() < 1e-15);
+        assert!((s.rate(1e-3, 5000, total) - 1e-5).abs() < 1e-15);
+        assert_eq!(LrSchedule::Constant.rate(1e-3, 7, total), 1e-3);
     }
 
     #[test]

@@ -1,11 +1,11 @@
 //! A trained network with everything needed to use it again: its settings, the model kind and
 //! size it was trained on, the rates it gives to configurations, and the model file.
 //!
-//! Model file (version 2): one line of JSON (the header), a newline, then the weights as
+//! Model file (version 3): one line of JSON (the header), a newline, then the weights as
 //! little-endian f32, tensor after tensor in the header's order:
 //!
 //! ```text
-//! {"format":"jumpformer-model","version":2,"learner":{...LearnerConfig...},
+//! {"format":"jumpformer-model","version":3,"learner":{...LearnerConfig...},
 //!  "tokens":{"kind":"fa","L":10,"tables":[2,10],"moves_per_token":1},
 //!  "training":{"epochs":10,"steps":2000,"u_per_t":-4.07,"exact_u_per_t":-4.065},
 //!  "tensors":[{"name":"embeddings.0.weight","shape":[2,64]}, ...]}
@@ -17,7 +17,7 @@
 
 use super::LearnerError;
 use super::batch::{Batch, TokenScheme, Tokenize};
-use super::config::{ConfigError, LearnerConfig, Mode};
+use super::config::{ConfigError, LearnerConfig};
 use super::loss::BatchTensors;
 use super::network::RateNetwork;
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
@@ -28,10 +28,10 @@ use thiserror::Error;
 
 /// The value of the header's `"format"` key.
 pub const MODEL_FORMAT: &str = "jumpformer-model";
-/// The model file version this build writes. It reads this one and, for Mode 1, version 1
-/// (version 2 changed only the Mode 2 head: standardised class logits, class log-rates stored
-/// divided by 3 instead of 10).
-pub const MODEL_VERSION: u64 = 2;
+/// The model file version this build writes and reads. Version 3 has the learner's own encoder
+/// (fused query/key/value weights, optional attention sink); files of versions 1 and 2 hold
+/// burn's encoder layout and are refused with a request to train again.
+pub const MODEL_VERSION: u64 = 3;
 
 /// How far a model was trained.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -59,14 +59,12 @@ pub struct LearnedDynamics {
 pub enum ModelFileError {
     #[error("this is not a Jumpformer model file ({0})")]
     NotAModelFile(String),
-    #[error(
-        "model file version {0} is not supported (this build reads version 2, and version 1 for Mode 1)"
-    )]
+    #[error("model file version {0} is not supported (this build reads version 3)")]
     Version(u64),
     #[error(
-        "this Mode 2 model was saved by an older Jumpformer (model file version 1) whose class head worked differently; train it again"
+        "this model was saved by an older Jumpformer (model file version {0}) whose network was laid out differently; train it again"
     )]
-    OutdatedMode2,
+    Outdated(u64),
     #[error("the model file's header is malformed: {0}")]
     Header(String),
     #[error("the model file's learner settings are invalid: {0}")]
@@ -360,16 +358,14 @@ impl LearnedDynamics {
                 ));
             }
         }
-        let version = match value.get("version").and_then(|v| v.as_u64()) {
-            Some(v @ (1 | MODEL_VERSION)) => v,
+        match value.get("version").and_then(|v| v.as_u64()) {
+            Some(MODEL_VERSION) => {}
+            Some(old @ (1 | 2)) => return Err(ModelFileError::Outdated(old)),
             Some(other) => return Err(ModelFileError::Version(other)),
             None => return Err(ModelFileError::Header("\"version\" is missing".to_string())),
-        };
+        }
         let header: Header =
             serde_json::from_value(value).map_err(|e| ModelFileError::Header(e.to_string()))?;
-        if version == 1 && header.learner.mode != Mode::Mode1 {
-            return Err(ModelFileError::OutdatedMode2);
-        }
         header.learner.validate()?;
         check_scheme_shape(&header.tokens)?;
         let weights = &bytes[newline + 1..];

@@ -4,6 +4,7 @@
 //! - [`config`]: the settings ([`LearnerConfig`], [`Mode`]) and their ranges.
 //! - [`batch`]: tokens of a configuration ([`Tokenize`]) and segments of a trajectory
 //!   ([`SegmentSource`], [`Batch`]), rebuilt on demand by replay.
+//! - [`encoder`]: the transformer encoder, with an optional attention sink.
 //! - [`network`]: embeddings, encoder and the Mode 1 / Mode 2 heads ([`RateNetwork`]).
 //! - [`loss`]: U of a batch under given rates, shared by the network and known rates.
 //! - [`train`]: the steppable [`Trainer`] (Adam, clipping, shuffled segments, epoch reports) and
@@ -16,16 +17,17 @@
 
 pub mod batch;
 pub mod config;
+pub mod encoder;
 pub mod learned;
 pub mod loss;
 pub mod network;
 pub mod train;
 
 pub use batch::{Batch, SegmentSource, TokenScheme, Tokenize};
-pub use config::{ConfigError, LearnerConfig, Mode};
+pub use config::{AttentionSink, ConfigError, LearnerConfig, LrSchedule, Mode, PositionInit};
 pub use learned::{LearnedDynamics, ModelFileError, TrainingSummary};
 pub use network::RateNetwork;
-pub use train::{EpochReport, Evaluator, StepOutcome, Trainer};
+pub use train::{EpochReport, Evaluation, Evaluator, StepOutcome, Trainer, Validation};
 
 use thiserror::Error;
 

@@ -2,7 +2,8 @@
 //!
 //! - Tokens: the sum of one row of each embedding table (ALM: E_x[x] + E_y[y] + E_o[o];
 //!   FA: E_n[n] + E_pos[i]). No other positional information, no attention mask, no dropout.
-//! - Encoder: burn's standard transformer encoder (post-norm, GELU feed-forward).
+//! - Encoder: a standard post-norm transformer encoder with GELU feed-forward ([`Encoder`]),
+//!   whose attention may hold a learned sink.
 //! - Mode 1 head: a shared linear map from a token's output to its moves' log-rates.
 //! - Mode 2 head: a linear map to N_W logits per move (standardised over the classes); the class
 //!   is the argmax, made differentiable by a straight-through estimator (forward: one-hot of the
@@ -10,11 +11,9 @@
 //!   learned rate exp(s_k).
 
 use super::batch::TokenScheme;
-use super::config::{LearnerConfig, Mode};
+use super::config::{LearnerConfig, Mode, PositionInit};
+use super::encoder::Encoder;
 use burn::module::{Module, ModuleVisitor, Param};
-use burn::nn::transformer::{
-    TransformerEncoder, TransformerEncoderConfig, TransformerEncoderInput,
-};
 use burn::nn::{Embedding, EmbeddingConfig, Linear, LinearConfig};
 use burn::tensor::{Device, Int, Tensor, TensorData, activation};
 use std::sync::Mutex;
@@ -41,7 +40,7 @@ pub const CLASS_LOGIT_SPREAD: f32 = 1.5;
 #[derive(Module, Debug)]
 pub struct RateNetwork {
     embeddings: Vec<Embedding>,
-    encoder: TransformerEncoder,
+    encoder: Encoder,
     head: Linear,
     /// Mode 2 only: s_k / [`CLASS_LOG_RATE_SCALE`], s_k the log-rate of class k.
     class_log_rates: Option<Param<Tensor<1>>>,
@@ -54,6 +53,37 @@ fn standardised(logits: Tensor<4>) -> Tensor<4> {
     let centred = logits.clone() - logits.mean_dim(3);
     let variance = centred.clone().powf_scalar(2.0).mean_dim(3);
     centred / (variance + 1.0).sqrt() * CLASS_LOGIT_SPREAD
+}
+
+/// A position table of `size` rows whose entries start periodic: position table `block` of
+/// `blocks` owns the columns `[block * d / blocks, (block + 1) * d / blocks)`, filled pair by
+/// pair with (cos, sin)(2 pi k x / L) for k = 1, 2, .., L/2, then again from k = 1; the other
+/// columns start at 0. Distinct blocks keep x and y apart, so that a dot product of two tokens'
+/// embeddings is a sum of cosines of their separations along each axis.
+fn periodic_table(
+    size: usize,
+    d_model: usize,
+    block: usize,
+    blocks: usize,
+    device: &Device,
+) -> Embedding {
+    let width = d_model / blocks.max(1);
+    let first = block * width;
+    let frequencies = (size / 2).max(1);
+    let mut values = vec![0.0f32; size * d_model];
+    for x in 0..size {
+        for pair in 0..width / 2 {
+            let k = (pair % frequencies + 1) as f64;
+            let angle = 2.0 * std::f64::consts::PI * k * x as f64 / size as f64;
+            let column = first + 2 * pair;
+            values[x * d_model + column] = angle.cos() as f32;
+            values[x * d_model + column + 1] = angle.sin() as f32;
+        }
+    }
+    let weight = Tensor::<2>::from_data(TensorData::new(values, [size, d_model]), device);
+    Embedding {
+        weight: Param::from_tensor(weight),
+    }
 }
 
 /// Reads every parameter once, which initialises the lazy ones.
@@ -77,15 +107,26 @@ pub struct RateOutput {
 impl RateNetwork {
     /// A freshly initialised network (weights drawn from the device's generator: seed it first).
     pub fn new(config: &LearnerConfig, scheme: &TokenScheme, device: &Device) -> Self {
+        let positions = scheme.position_tables();
         let embeddings = scheme
             .tables
             .iter()
-            .map(|&n| EmbeddingConfig::new(n, config.d_model).init(device))
+            .enumerate()
+            .map(|(t, &n)| match positions.iter().position(|&p| p == t) {
+                Some(block) if config.position_init == PositionInit::Periodic => {
+                    periodic_table(n, config.d_model, block, positions.len(), device)
+                }
+                _ => EmbeddingConfig::new(n, config.d_model).init(device),
+            })
             .collect();
-        let encoder =
-            TransformerEncoderConfig::new(config.d_model, config.d_ff, config.heads, config.layers)
-                .with_dropout(0.0)
-                .init(device);
+        let encoder = Encoder::new(
+            config.d_model,
+            config.heads,
+            config.d_ff,
+            config.layers,
+            config.attention_sink,
+            device,
+        );
         let classes = config.mode.classes();
         let outputs = scheme.moves_per_token * classes.max(1);
         let head = LinearConfig::new(config.d_model, outputs).init(device);
@@ -130,6 +171,25 @@ impl RateNetwork {
         network
     }
 
+    /// This network with the embeddings and encoder of `body`, keeping its own head: a Mode 2
+    /// network warm-started from a trained Mode 1 network (which has learned what a
+    /// configuration looks like, so only the classes have to be learned). `None` if the two
+    /// bodies differ in shape.
+    pub fn with_body_of(self, body: &RateNetwork) -> Option<Self> {
+        let same = body.embeddings.len() == self.embeddings.len()
+            && body
+                .embeddings
+                .iter()
+                .zip(&self.embeddings)
+                .all(|(a, b)| a.weight.val().dims() == b.weight.val().dims())
+            && body.encoder.shape() == self.encoder.shape();
+        same.then(|| Self {
+            embeddings: body.embeddings.clone(),
+            encoder: body.encoder.clone(),
+            ..self
+        })
+    }
+
     /// N_W (0 in Mode 1).
     pub fn classes(&self) -> usize {
         self.classes
@@ -155,7 +215,7 @@ impl RateNetwork {
             .map(|(table, index)| table.forward(index))
             .reduce(|a, b| a + b)
             .expect("at least one embedding table");
-        self.encoder.forward(TransformerEncoderInput::new(tokens))
+        self.encoder.forward(tokens)
     }
 
     /// Rates of every candidate move; `allowed` (`[configs, tokens, moves]`, 1 or 0) is the

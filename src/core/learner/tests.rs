@@ -116,7 +116,7 @@ fn loss_of_a_hand_made_trajectory_matches_the_formula() {
                 }
             }
             let expected = u_by_hand(&trajectory, &rates);
-            let u = block_on(trainer.evaluator().run()).unwrap() * trajectory.total_time();
+            let u = block_on(trainer.evaluator().run()).unwrap().u_per_t * trajectory.total_time();
             assert!(
                 (u - expected).abs() < 1e-4 * expected.abs().max(1.0),
                 "{mode:?} hard {hard}: {u} vs {expected}"
@@ -203,7 +203,7 @@ fn training_steps_raise_the_likelihood_and_report() {
         ..Default::default()
     };
     let mut trainer = Trainer::new(config, trajectory.clone(), cpu_device(), Some(exact)).unwrap();
-    let before = block_on(trainer.evaluator().run()).unwrap();
+    let before = block_on(trainer.evaluator().run()).unwrap().u_per_t;
     let mut reports = Vec::new();
     while !trainer.finished() {
         let step = block_on(trainer.train_step()).unwrap();
@@ -225,6 +225,146 @@ fn training_steps_raise_the_likelihood_and_report() {
     assert_eq!(last.steps, 3 * trainer.steps_per_epoch());
 }
 
+/// With a held-out trajectory, every report carries its U/T next to its exact U/T, and the
+/// kept network is the one of the best held-out epoch: its held-out U/T, evaluated again, is
+/// the best reported one (early stopping).
+#[test]
+fn early_stopping_keeps_the_best_held_out_epoch() {
+    let spec = FaSpec { l: 6, c: 0.3 };
+    let training = Arc::new(simulate_fa(spec, 300.0, 11));
+    let held_out = Arc::new(simulate_fa(spec, 300.0, 12));
+    let held_out_exact = log_likelihood(&held_out).unwrap().u_per_t;
+    let config = LearnerConfig {
+        d_model: 16,
+        heads: 2,
+        layers: 1,
+        d_ff: 32,
+        segment_len: 16,
+        learning_rate: 1e-2,
+        lr_schedule: super::config::LrSchedule::Constant,
+        epochs: 6,
+        seed: 2,
+        ..Default::default()
+    };
+    let mut trainer = Trainer::new(config, training, cpu_device(), None)
+        .unwrap()
+        .with_validation(super::train::Validation {
+            source: held_out.clone(),
+            exact_u_per_t: Some(held_out_exact),
+        })
+        .unwrap();
+    let mut reports = Vec::new();
+    while !trainer.finished() {
+        reports.push(block_on(trainer.run_epoch()).unwrap());
+    }
+    let best = reports
+        .iter()
+        .max_by(|a, b| a.val_u_per_t.unwrap().total_cmp(&b.val_u_per_t.unwrap()))
+        .unwrap();
+    for r in &reports {
+        assert_eq!(r.val_exact_u_per_t, Some(held_out_exact));
+        assert!(r.blocked_leak >= 0.0 && r.val_blocked_leak.unwrap() >= 0.0);
+    }
+    assert_eq!(reports.last().unwrap().kept_epoch, best.epoch);
+    assert_eq!(trainer.kept_epoch(), best.epoch);
+    let kept = trainer.kept();
+    assert_eq!(kept.summary().epochs, best.epoch);
+    let again = Trainer::resume(&kept, held_out, cpu_device(), None).unwrap();
+    let u = block_on(again.evaluator().run()).unwrap().u_per_t;
+    assert!(
+        (u - best.val_u_per_t.unwrap()).abs() < 1e-6 * u.abs(),
+        "{u} vs {best:?}"
+    );
+}
+
+/// The blocked leak is the summed rate of impossible moves: an FA site with no up neighbour
+/// cannot flip. With the hard constraint it is 0.
+#[test]
+fn the_blocked_leak_sums_the_rates_of_impossible_moves() {
+    let trajectory = Arc::new(hand_trajectory());
+    let trainer = Trainer::new(tiny_config(), trajectory.clone(), cpu_device(), None).unwrap();
+    let evaluation = block_on(trainer.evaluator().run()).unwrap();
+    let learned = trainer.learned();
+    let mut by_hand = 0.0;
+    for (k, model) in models(&trajectory).iter().enumerate() {
+        let rates = block_on(learned.rates(std::slice::from_ref(model))).unwrap();
+        for (site, rate) in rates.iter().enumerate() {
+            if !model.move_allowed(site, 0) {
+                by_hand += trajectory.dt()[k] * *rate as f64;
+            }
+        }
+    }
+    by_hand /= trajectory.total_time();
+    assert!(by_hand > 0.0);
+    assert!(
+        (evaluation.blocked_leak - by_hand).abs() < 1e-5 * by_hand,
+        "{evaluation:?} vs {by_hand}"
+    );
+    let constrained = LearnerConfig {
+        hard_constraint: true,
+        ..tiny_config()
+    };
+    let trainer = Trainer::new(constrained, trajectory, cpu_device(), None).unwrap();
+    assert_eq!(
+        block_on(trainer.evaluator().run()).unwrap().blocked_leak,
+        0.0
+    );
+}
+
+/// A Mode 2 network warm-started from a Mode 1 network starts with its embeddings and encoder
+/// (the same weights, byte for byte, in the model file) and a fresh head; a network of another
+/// shape is refused.
+#[test]
+fn a_warm_start_takes_the_body_and_not_the_head() {
+    let trajectory = Arc::new(hand_trajectory());
+    let mut mode1 = Trainer::new(tiny_config(), trajectory.clone(), cpu_device(), None).unwrap();
+    for _ in 0..3 {
+        block_on(mode1.train_step()).unwrap();
+    }
+    let body = mode1.learned();
+    let mode2 = LearnerConfig {
+        mode: Mode::Mode2 { classes: 3 },
+        ..tiny_config()
+    };
+    let warm = Trainer::warm_started(mode2.clone(), &body, trajectory.clone(), cpu_device(), None)
+        .unwrap();
+    let weights = |bytes: &[u8]| -> (serde_json::Value, Vec<u8>) {
+        let newline = bytes.iter().position(|&b| b == b'\n').unwrap();
+        (
+            serde_json::from_slice(&bytes[..newline]).unwrap(),
+            bytes[newline + 1..].to_vec(),
+        )
+    };
+    let (header, from) = weights(&block_on(body.to_bytes()).unwrap());
+    let (_, to) = weights(&block_on(warm.learned().to_bytes()).unwrap());
+    let body_bytes: usize = header["tensors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| {
+            let name = t["name"].as_str().unwrap();
+            name.starts_with("embeddings") || name.starts_with("encoder")
+        })
+        .map(|t| {
+            4 * t["shape"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d.as_u64().unwrap() as usize)
+                .product::<usize>()
+        })
+        .sum();
+    assert!(body_bytes > 0);
+    assert_eq!(from[..body_bytes], to[..body_bytes], "the body is copied");
+    assert_ne!(from[body_bytes..], to[body_bytes..], "the head is not");
+    let wider = LearnerConfig {
+        d_model: 16,
+        ..mode2
+    };
+    let refused = Trainer::warm_started(wider, &body, trajectory, cpu_device(), None);
+    assert!(matches!(refused, Err(super::LearnerError::Mismatch(_))));
+}
+
 #[test]
 fn the_same_seed_trains_the_same_network() {
     let trajectory = Arc::new(hand_trajectory());
@@ -234,7 +374,7 @@ fn the_same_seed_trains_the_same_network() {
         for _ in 0..3 {
             block_on(trainer.train_step()).unwrap();
         }
-        block_on(trainer.evaluator().run()).unwrap()
+        block_on(trainer.evaluator().run()).unwrap().u_per_t
     };
     assert_eq!(run(), run());
 }
@@ -254,7 +394,7 @@ fn a_saved_and_loaded_model_gives_the_same_u_per_t() {
         for _ in 0..4 {
             block_on(trainer.train_step()).unwrap();
         }
-        let u_before = block_on(trainer.evaluator().run()).unwrap();
+        let u_before = block_on(trainer.evaluator().run()).unwrap().u_per_t;
         let learned = trainer.learned();
         let bytes = block_on(learned.to_bytes()).unwrap();
         let loaded = LearnedDynamics::from_bytes(&bytes, &cpu_device()).unwrap();
@@ -262,7 +402,7 @@ fn a_saved_and_loaded_model_gives_the_same_u_per_t() {
         assert_eq!(loaded.scheme(), learned.scheme());
         assert_eq!(loaded.summary().steps, 4);
         let resumed = Trainer::resume(&loaded, trajectory.clone(), cpu_device(), None).unwrap();
-        let u_after = block_on(resumed.evaluator().run()).unwrap();
+        let u_after = block_on(resumed.evaluator().run()).unwrap().u_per_t;
         assert_eq!(u_before, u_after, "{mode:?}");
         assert_eq!(
             block_on(learned.class_rates()).unwrap(),
@@ -294,17 +434,14 @@ fn broken_model_files_are_refused_with_reasons() {
         out
     };
     let e = err(&with_header(
-        header.replace("\"version\":2", "\"version\":7"),
+        header.replace("\"version\":3", "\"version\":7"),
     ));
     assert_eq!(e, ModelFileError::Version(7));
-    // Version 1 differs only in the Mode 2 head: a Mode 1 file still loads, a Mode 2 one is refused.
-    let v1 = with_header(header.replace("\"version\":2", "\"version\":1"));
-    LearnedDynamics::from_bytes(&v1, &device).expect("a version 1 Mode 1 file loads");
-    let v1_mode2 = with_header(header.replace("\"version\":2", "\"version\":1").replace(
-        r#""mode":{"kind":"mode1"}"#,
-        r#""mode":{"kind":"mode2","classes":2}"#,
-    ));
-    assert_eq!(err(&v1_mode2), ModelFileError::OutdatedMode2);
+    // Versions 1 and 2 held burn's encoder layout: refused with a request to train again.
+    for old in [1, 2] {
+        let file = with_header(header.replace("\"version\":3", &format!("\"version\":{old}")));
+        assert_eq!(err(&file), ModelFileError::Outdated(old));
+    }
     let e = err(&with_header(
         header.replace("\"d_model\":8", "\"d_model\":3"),
     ));
@@ -408,6 +545,6 @@ fn a_nan_loss_skips_the_step_restores_good_weights_and_says_so() {
     let next = block_on(trainer.train_step()).unwrap();
     assert!(next.warning.is_none(), "training goes on");
     assert!(next.batch_u_per_t.is_finite());
-    let u = block_on(trainer.evaluator().run()).unwrap();
+    let u = block_on(trainer.evaluator().run()).unwrap().u_per_t;
     assert!(u.is_finite());
 }

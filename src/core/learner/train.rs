@@ -37,6 +37,10 @@ pub struct StepOutcome {
 }
 
 /// The state of learning after an epoch.
+///
+/// U/T on the training trajectory can exceed the exact U/T (a network that memorises the
+/// trajectory gives each observed jump a rate near 1/dt); only U/T on a held-out trajectory
+/// with the same rules (`val_*`) measures what was learned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EpochReport {
     /// Epochs completed.
@@ -47,6 +51,24 @@ pub struct EpochReport {
     pub u_per_t: f64,
     /// U/T of the true dynamics, when the rates are known.
     pub exact_u_per_t: Option<f64>,
+    /// The blocked leak on the training trajectory: (1/T) times the time integral of the summed
+    /// rates the network gives moves that are impossible in the configuration (0 under the hard
+    /// constraint).
+    #[serde(default)]
+    pub blocked_leak: f64,
+    /// U/T of the learner on the held-out trajectory, if there is one.
+    #[serde(default)]
+    pub val_u_per_t: Option<f64>,
+    /// U/T of the true dynamics on the held-out trajectory, when its rates are known.
+    #[serde(default)]
+    pub val_exact_u_per_t: Option<f64>,
+    /// The blocked leak on the held-out trajectory.
+    #[serde(default)]
+    pub val_blocked_leak: Option<f64>,
+    /// The epoch whose weights are kept: the best held-out U/T so far (early stopping), or the
+    /// last epoch without a held-out trajectory.
+    #[serde(default)]
+    pub kept_epoch: usize,
     /// Seconds spent training in this epoch.
     pub train_seconds: f64,
     /// Seconds spent evaluating U/T for this report.
@@ -55,6 +77,23 @@ pub struct EpochReport {
     pub class_rates: Option<Vec<f64>>,
     /// Warnings of the epoch's steps (skipped non-finite steps).
     pub warnings: Vec<String>,
+}
+
+/// A held-out trajectory with the same rules as the training one.
+#[derive(Clone)]
+pub struct Validation {
+    /// Its segments.
+    pub source: Arc<dyn SegmentSource>,
+    /// Its exact U/T, when its rates are known.
+    pub exact_u_per_t: Option<f64>,
+}
+
+/// The weights of the best epoch so far (early stopping).
+struct Kept {
+    epoch: usize,
+    val_u_per_t: f64,
+    network: RateNetwork,
+    summary: TrainingSummary,
 }
 
 /// Trains a [`RateNetwork`] on one trajectory.
@@ -77,6 +116,8 @@ pub struct Trainer {
     warnings: Vec<String>,
     exact_u_per_t: Option<f64>,
     last_u_per_t: Option<f64>,
+    validation: Option<Validation>,
+    kept: Option<Kept>,
 }
 
 fn optimizer(config: &LearnerConfig) -> ModuleOptimizer {
@@ -100,6 +141,31 @@ impl Trainer {
         config.validate()?;
         let scheme = source.scheme();
         let network = RateNetwork::seeded(&config, &scheme, &device);
+        Self::with_network(config, network, source, device, exact_u_per_t)
+    }
+
+    /// A trainer of a fresh network whose embeddings and encoder start from `body` (e.g. a
+    /// Mode 2 network warm-started from a trained Mode 1 network); the head starts fresh.
+    pub fn warm_started(
+        config: LearnerConfig,
+        body: &LearnedDynamics,
+        source: Arc<dyn SegmentSource>,
+        device: Device,
+        exact_u_per_t: Option<f64>,
+    ) -> Result<Self, LearnerError> {
+        config.validate()?;
+        let scheme = source.scheme();
+        body.check_scheme(&scheme)?;
+        let trained = body.network().clone().fork(&device).train();
+        let network = RateNetwork::seeded(&config, &scheme, &device)
+            .with_body_of(&trained)
+            .ok_or_else(|| {
+                LearnerError::Mismatch(
+                    "the warm start's network has another shape (d_model, heads, layers, d_ff \
+                     and attention sink must match)"
+                        .to_string(),
+                )
+            })?;
         Self::with_network(config, network, source, device, exact_u_per_t)
     }
 
@@ -150,8 +216,32 @@ impl Trainer {
             warnings: Vec::new(),
             exact_u_per_t,
             last_u_per_t: None,
+            validation: None,
+            kept: None,
             config,
         })
+    }
+
+    /// Evaluates every epoch on `validation` too, and keeps the weights of the epoch with the
+    /// best held-out U/T ([`Trainer::kept`]).
+    pub fn with_validation(mut self, validation: Validation) -> Result<Self, LearnerError> {
+        if validation.source.scheme() != self.scheme {
+            return Err(LearnerError::Mismatch(format!(
+                "the held-out trajectory ({} at L = {}) is not of the training trajectory's \
+                 model and size ({} at L = {})",
+                validation.source.scheme().kind,
+                validation.source.scheme().size,
+                self.scheme.kind,
+                self.scheme.size
+            )));
+        }
+        if validation.source.num_tokens() == 0 {
+            return Err(LearnerError::Trajectory(
+                "the held-out trajectory has no tokens".to_string(),
+            ));
+        }
+        self.validation = Some(validation);
+        Ok(self)
     }
 
     /// The settings.
@@ -222,6 +312,11 @@ impl Trainer {
         let batch = batch.expect("an epoch has at least one segment");
         let time: f64 = batch.dt.iter().sum();
         let tensors = BatchTensors::new(&batch, hard, &self.device);
+        let total_steps = self.config.epochs * steps_per_epoch;
+        let learning_rate =
+            self.config
+                .lr_schedule
+                .rate(self.config.learning_rate, self.steps, total_steps);
         let output = self
             .network
             .forward(tensors.features.clone(), tensors.allowed.clone());
@@ -239,9 +334,7 @@ impl Trainer {
             let grads = GradientsParams::from_grads(loss.backward(), &self.network);
             self.last_good = self.network.clone();
             let network = self.network.clone();
-            self.network = self
-                .optimizer
-                .step(self.config.learning_rate, network, grads);
+            self.network = self.optimizer.step(learning_rate, network, grads);
         } else {
             let message = format!(
                 "epoch {}, step {step_in_epoch}: the loss became {u_value}; the step was skipped \
@@ -283,19 +376,43 @@ impl Trainer {
         }
     }
 
-    /// Evaluates U/T over the whole trajectory and reports on the epoch; resets the epoch's
-    /// timer and warnings.
+    /// Evaluates U/T over the whole training trajectory (and the held-out one, if any),
+    /// keeps the weights if they are the best on held-out data so far, and reports on the
+    /// epoch; resets the epoch's timer and warnings.
     pub async fn epoch_report(&mut self) -> Result<EpochReport, LearnerError> {
         let started = now_seconds();
-        let u_per_t = self.evaluator().run().await?;
+        let training = self.evaluator().run().await?;
+        let held_out = match self.validation_evaluator() {
+            Some(evaluator) => Some(evaluator.run().await?),
+            None => None,
+        };
         let class_rates = self.learned().class_rates().await?;
         let eval_seconds = now_seconds() - started;
-        self.last_u_per_t = Some(u_per_t);
+        self.last_u_per_t = Some(training.u_per_t);
+        if let Some(held_out) = held_out {
+            let better = match &self.kept {
+                None => true,
+                Some(kept) => held_out.u_per_t > kept.val_u_per_t || kept.val_u_per_t.is_nan(),
+            };
+            if better {
+                self.kept = Some(Kept {
+                    epoch: self.epochs_done,
+                    val_u_per_t: held_out.u_per_t,
+                    network: self.network.valid(),
+                    summary: self.summary(),
+                });
+            }
+        }
         let report = EpochReport {
             epoch: self.epochs_done,
             steps: self.steps,
-            u_per_t,
+            u_per_t: training.u_per_t,
             exact_u_per_t: self.exact_u_per_t,
+            blocked_leak: training.blocked_leak,
+            val_u_per_t: held_out.map(|e| e.u_per_t),
+            val_exact_u_per_t: self.validation.as_ref().and_then(|v| v.exact_u_per_t),
+            val_blocked_leak: held_out.map(|e| e.blocked_leak),
+            kept_epoch: self.kept.as_ref().map_or(self.epochs_done, |k| k.epoch),
             train_seconds: self.epoch_seconds,
             eval_seconds,
             class_rates,
@@ -315,20 +432,65 @@ impl Trainer {
         )
     }
 
+    /// A chunked evaluator of the current network over the held-out trajectory, if any.
+    pub fn validation_evaluator(&self) -> Option<Evaluator> {
+        self.validation.as_ref().map(|v| {
+            Evaluator::new(
+                self.network.valid(),
+                self.config.hard_constraint,
+                v.source.clone(),
+                self.device.clone().without_autodiff(),
+            )
+        })
+    }
+
+    fn summary(&self) -> TrainingSummary {
+        TrainingSummary {
+            epochs: self.epochs_done,
+            steps: self.steps,
+            u_per_t: self.last_u_per_t,
+            exact_u_per_t: self.exact_u_per_t,
+        }
+    }
+
+    /// The network to keep: the weights of the epoch with the best held-out U/T when there is
+    /// a held-out trajectory (early stopping), else the current weights.
+    pub fn kept(&self) -> LearnedDynamics {
+        match &self.kept {
+            Some(kept) => LearnedDynamics::from_parts(
+                self.config.clone(),
+                self.scheme.clone(),
+                kept.network.clone(),
+                kept.summary.clone(),
+            ),
+            None => self.learned(),
+        }
+    }
+
+    /// The epoch [`Trainer::kept`] comes from.
+    pub fn kept_epoch(&self) -> usize {
+        self.kept.as_ref().map_or(self.epochs_done, |k| k.epoch)
+    }
+
     /// The current network with its settings, detached from training (for rates and saving).
     pub fn learned(&self) -> LearnedDynamics {
         LearnedDynamics::from_parts(
             self.config.clone(),
             self.scheme.clone(),
             self.network.valid(),
-            TrainingSummary {
-                epochs: self.epochs_done,
-                steps: self.steps,
-                u_per_t: self.last_u_per_t,
-                exact_u_per_t: self.exact_u_per_t,
-            },
+            self.summary(),
         )
     }
+}
+
+/// What a network scores on a whole trajectory.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Evaluation {
+    /// U/T (SPEC Eq. 1 over T).
+    pub u_per_t: f64,
+    /// The blocked leak: (1/T) times the time integral of the summed rates of moves that are
+    /// impossible in the configuration.
+    pub blocked_leak: f64,
 }
 
 /// U/T of a network over a whole trajectory, computed chunk by chunk without autodiff; each
@@ -341,6 +503,7 @@ pub struct Evaluator {
     chunk: usize,
     next: usize,
     u: f64,
+    leak: f64,
 }
 
 impl Evaluator {
@@ -361,6 +524,7 @@ impl Evaluator {
             chunk,
             next: 0,
             u: 0.0,
+            leak: 0.0,
         }
     }
 
@@ -373,18 +537,30 @@ impl Evaluator {
     pub async fn step(&mut self) -> Result<bool, LearnerError> {
         let total = self.source.num_configs();
         if self.next < total {
-            let batch = self
-                .source
-                .segment(self.next, self.chunk, self.hard_constraint);
-            let tensors = BatchTensors::new(&batch, self.hard_constraint, &self.device);
-            let output = self
-                .network
-                .forward(tensors.features.clone(), tensors.allowed.clone());
-            let u: f32 = batch_log_likelihood(output.log_rates, output.rates, &tensors)
-                .into_scalar_async()
+            let batch = self.source.segment(self.next, self.chunk, true);
+            let tensors = BatchTensors::new(&batch, true, &self.device);
+            let allowed = tensors.allowed.clone().expect("the mask was built");
+            let output = self.network.forward(tensors.features.clone(), None);
+            let [b, _, _] = output.rates.dims();
+            let blocked = output.rates.clone() * (allowed.clone().neg() + 1.0);
+            let leak: Tensor<1> =
+                (blocked.sum_dim(2).sum_dim(1).reshape([b]) * tensors.dt.clone()).sum();
+            let rates = if self.hard_constraint {
+                output.rates * allowed
+            } else {
+                output.rates
+            };
+            let u = batch_log_likelihood(output.log_rates, rates, &tensors);
+            let values = Tensor::cat(vec![u, leak], 0)
+                .into_data_async()
                 .await
+                .map_err(LearnerError::readback)?
+                .try_into_vec_as::<f32>()
                 .map_err(LearnerError::readback)?;
-            self.u += u as f64;
+            self.u += values[0] as f64;
+            if !self.hard_constraint {
+                self.leak += values[1] as f64;
+            }
             self.next += batch.num_configs();
         }
         Ok(self.next >= total)
@@ -395,9 +571,13 @@ impl Evaluator {
         self.u
     }
 
-    /// Evaluates everything and returns U/T.
-    pub async fn run(mut self) -> Result<f64, LearnerError> {
+    /// Evaluates everything.
+    pub async fn run(mut self) -> Result<Evaluation, LearnerError> {
         while !self.step().await? {}
-        Ok(self.u / self.source.total_time())
+        let time = self.source.total_time();
+        Ok(Evaluation {
+            u_per_t: self.u / time,
+            blocked_leak: self.leak / time,
+        })
     }
 }

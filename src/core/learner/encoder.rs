@@ -1,0 +1,157 @@
+//! The transformer encoder of the learner (SPEC 4): post-norm layers of multi-head self-attention
+//! and a GELU feed-forward block, no dropout, no mask.
+//!
+//! Written out rather than taken from burn so that attention can hold an *attention sink*: a
+//! learned logit per head that competes with the tokens in the softmax,
+//!
+//! ```text
+//! a_ij = exp(s_ij) / (exp(z_h) + sum_k exp(s_ik)),   s_ij = q_i . k_j / sqrt(d_head),
+//! ```
+//!
+//! so a head can attend to nothing. That lets a particle's token tell "a particle on that site"
+//! from "no particle there": under a plain softmax the weights always sum to 1 and the presence
+//! of a neighbour cancels out of the gradient. The sink is a generic attention device (no rule
+//! of the model is built in); `z_h` starts at [`SINK_LOGIT_INIT`] and is learned.
+
+use super::config::AttentionSink;
+use burn::module::{Module, Param};
+use burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig};
+use burn::tensor::{Device, Tensor, TensorData, activation};
+
+/// The starting sink logit: with a few dozen tokens whose scores start near 0, the sink takes a
+/// sizeable share of each head's attention from the first step, so the gradient that teaches a
+/// head to attend to something specific is not drowned by the normalisation.
+pub const SINK_LOGIT_INIT: f32 = 3.0;
+
+/// A stack of encoder layers.
+#[derive(Module, Debug)]
+pub struct Encoder {
+    layers: Vec<EncoderLayer>,
+}
+
+/// One post-norm layer: x = LN(x + attention(x)); x = LN(x + FF(x)).
+#[derive(Module, Debug)]
+struct EncoderLayer {
+    /// Queries, keys and values in one product, `d_model -> 3 d_model`.
+    qkv: Linear,
+    output: Linear,
+    /// The sink logit z_h of each head (learned sink), absent otherwise.
+    sink: Option<Param<Tensor<1>>>,
+    norm_attention: LayerNorm,
+    ff_in: Linear,
+    ff_out: Linear,
+    norm_ff: LayerNorm,
+    heads: usize,
+    /// A fixed sink logit of 0 (quiet softmax).
+    quiet: bool,
+}
+
+impl Encoder {
+    /// `layers` layers of width `d_model`, `heads` heads and feed-forward width `d_ff`.
+    pub fn new(
+        d_model: usize,
+        heads: usize,
+        d_ff: usize,
+        layers: usize,
+        sink: AttentionSink,
+        device: &Device,
+    ) -> Self {
+        let layers = (0..layers)
+            .map(|_| EncoderLayer::new(d_model, heads, d_ff, sink, device))
+            .collect();
+        Self { layers }
+    }
+
+    /// (layers, heads, d_model, d_ff, has a learned sink, quiet): equal shapes can share weights.
+    pub fn shape(&self) -> Vec<(usize, usize, usize, usize, bool, bool)> {
+        self.layers
+            .iter()
+            .map(|l| {
+                let [d_model, _] = l.output.weight.val().dims();
+                let [_, d_ff] = l.ff_in.weight.val().dims();
+                (
+                    self.layers.len(),
+                    l.heads,
+                    d_model,
+                    d_ff,
+                    l.sink.is_some(),
+                    l.quiet,
+                )
+            })
+            .collect()
+    }
+
+    /// `[configs, tokens, d_model]` to the same shape.
+    pub fn forward(&self, mut x: Tensor<3>) -> Tensor<3> {
+        for layer in &self.layers {
+            x = layer.forward(x);
+        }
+        x
+    }
+}
+
+impl EncoderLayer {
+    fn new(
+        d_model: usize,
+        heads: usize,
+        d_ff: usize,
+        sink: AttentionSink,
+        device: &Device,
+    ) -> Self {
+        let sink_param = (sink == AttentionSink::Learned).then(|| {
+            let init = vec![SINK_LOGIT_INIT; heads];
+            Param::from_tensor(Tensor::<1>::from_data(
+                TensorData::new(init, [heads]),
+                device,
+            ))
+        });
+        Self {
+            qkv: LinearConfig::new(d_model, 3 * d_model).init(device),
+            output: LinearConfig::new(d_model, d_model).init(device),
+            sink: sink_param,
+            norm_attention: LayerNormConfig::new(d_model).init(device),
+            ff_in: LinearConfig::new(d_model, d_ff).init(device),
+            ff_out: LinearConfig::new(d_ff, d_model).init(device),
+            norm_ff: LayerNormConfig::new(d_model).init(device),
+            heads,
+            quiet: sink == AttentionSink::Quiet,
+        }
+    }
+
+    fn forward(&self, x: Tensor<3>) -> Tensor<3> {
+        let attended = self.attention(x.clone());
+        let x = self.norm_attention.forward(x + attended);
+        let ff = self
+            .ff_out
+            .forward(activation::gelu(self.ff_in.forward(x.clone())));
+        self.norm_ff.forward(x + ff)
+    }
+
+    /// Multi-head self-attention, `[b, n, d]` to `[b, n, d]`.
+    fn attention(&self, x: Tensor<3>) -> Tensor<3> {
+        let [b, n, d] = x.dims();
+        let h = self.heads;
+        let dh = d / h;
+        // [b, n, 3, h, dh] -> three [b, h, n, dh]
+        let qkv = self.qkv.forward(x).reshape([b, n, 3, h, dh]);
+        let part = |i: usize| -> Tensor<4> {
+            qkv.clone()
+                .narrow(2, i, 1)
+                .reshape([b, n, h, dh])
+                .swap_dims(1, 2)
+        };
+        let (q, k, v) = (part(0), part(1), part(2));
+        let scores = q.matmul(k.transpose()).mul_scalar(1.0 / (dh as f32).sqrt());
+        let weights = match (&self.sink, self.quiet) {
+            (Some(sink), _) => {
+                // The sink is one more column of logits; its weight is dropped after the softmax.
+                let z = sink.val().reshape([1, h, 1, 1]).expand([b, h, n, 1]);
+                activation::softmax(Tensor::cat(vec![scores, z], 3), 3).narrow(3, 0, n)
+            }
+            (None, true) => activation::quiet_softmax(scores, 3),
+            (None, false) => activation::softmax(scores, 3),
+        };
+        let context = weights.matmul(v).swap_dims(1, 2).reshape([b, n, d]);
+        self.output.forward(context)
+    }
+}
