@@ -316,8 +316,8 @@ const CLASSROOM: [&str; 15] = [
 ];
 
 /// Mode 1 with the hard constraint on the small active-lattice trajectory, two epochs of a small
-/// network: U/T within 1% of the exact U/T. Measured: 103.38 after one epoch and 103.41 after two,
-/// against exact 102.93 (0.5%). Longer training overfits this short trajectory and passes the
+/// network: U/T within 1% of the exact U/T. Measured (burn's encoder, before model file version
+/// 3): 103.38 after one epoch and 103.41 after two, against exact 102.93 (0.5%). Longer training overfits this short trajectory and passes the
 /// exact value (106.9 after six epochs): the true rates are not the maximum of U on finite data.
 #[test]
 fn mode1_learns_an_active_lattice_trajectory_to_within_one_percent() {
@@ -347,7 +347,8 @@ fn mode1_learns_an_active_lattice_trajectory_to_within_one_percent() {
 /// per N_W. With blocked moves masked the model has three processes with a non-zero rate
 /// (D, v_plus, v_zero), so the curve should rise to N_W = 3 and stay flat after it.
 ///
-/// Measured (release build, same seeds), exact U/T 116.07:
+/// Measured (release build, same seeds, burn's encoder before model file version 3), exact U/T
+/// 116.07:
 /// -64.72, 98.87, 116.07, 116.05, 116.01, 116.04; the N_W = 3 class rates are 0.0945, 1.020,
 /// 10.21 (true 0.1, 1, 10). Tolerances: N_W = 3 within 2% of the exact U/T; every N_W above 3
 /// within 2% of N_W = 3 (flat); the N_W = 3 class rates within 10% of the true rates.
@@ -405,7 +406,8 @@ fn the_nw_scan_of_the_classroom_trajectory_flattens_at_three_processes() {
 
 /// The authors' FA tutorial setting (L = 10, c = 0.3, T = 1e4; 26,109 jumps with seed 1), Mode 1
 /// with the default network and the hard constraint (unfacilitated flips masked): within 0.01 of
-/// the exact U/T after 4 epochs. Measured: -4.1857, -4.1131, -4.0969, -4.0910 against exact
+/// the exact U/T after 4 epochs. Measured (burn's encoder, before model file version 3):
+/// -4.1857, -4.1131, -4.0969, -4.0910 against exact
 /// -4.0896 (the authors' PyTorch tutorial: -4.070 against -4.0647 after 10 epochs). Without the
 /// hard constraint it takes about 8 epochs (-4.0883 at epoch 8).
 #[test]
