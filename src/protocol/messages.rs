@@ -178,6 +178,11 @@ pub enum Event {
         epochs: usize,
         steps_per_epoch: usize,
         exact_u_per_t: Option<f64>,
+        /// Active lattice: the occupancy-blind optimum of the held-out trajectory (of the
+        /// training trajectory when there is none), the line a learner must pass to show it
+        /// learned that particles block each other.
+        #[serde(default)]
+        blind_u_per_t: Option<f64>,
     },
     /// Progress inside an epoch.
     TrainingProgress {

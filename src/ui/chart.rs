@@ -10,6 +10,7 @@ const EXACT: RGBColor = RGBColor(0xd9, 0x48, 0x41);
 
 const HELD_OUT: RGBColor = RGBColor(0x1b, 0x9e, 0x77);
 const HELD_OUT_EXACT: RGBColor = RGBColor(0x7a, 0x5c, 0x00);
+const BLIND: RGBColor = RGBColor(0x80, 0x80, 0x80);
 
 /// U/T curves to draw on one chart: the learner on its training trajectory and on a held-out
 /// one, each with the exact U/T of its trajectory as a dashed line.
@@ -18,6 +19,8 @@ pub struct UCurves {
     pub exact: Option<f64>,
     pub held_out: Vec<(f64, f64)>,
     pub held_out_exact: Option<f64>,
+    /// The occupancy-blind optimum, dashed: a learner above it knows about occupancy.
+    pub blind: Option<f64>,
 }
 
 /// Draws [`UCurves`]: lines with markers, and each exact U/T as a dashed horizontal line.
@@ -63,6 +66,14 @@ pub fn u_chart(
             "exact, held-out",
             HELD_OUT_EXACT,
             vec![(x_lo, exact), (x_hi, exact)],
+            true,
+        ));
+    }
+    if let Some(blind) = curves.blind {
+        series.push(line(
+            "occupancy-blind optimum",
+            BLIND,
+            vec![(x_lo, blind), (x_hi, blind)],
             true,
         ));
     }

@@ -100,6 +100,7 @@ pub fn DiscoverPanel(
                 .filter_map(|p| Some((p.classes as f64, p.val_u_per_t?)))
                 .collect(),
             held_out_exact: state.val_exact_u_per_t.get(),
+            blind: None,
         });
         if let Some(canvas) = canvas.get()
             && let Err(problem) = chart::u_chart(&canvas, &curves, "N_W", "best U/T")

@@ -17,6 +17,8 @@ use leptos::prelude::*;
 pub struct LearnState {
     pub reports: RwSignal<Vec<EpochReport>>,
     pub exact_u_per_t: RwSignal<Option<f64>>,
+    /// The occupancy-blind optimum (of the held-out trajectory if there is one).
+    pub blind_u_per_t: RwSignal<Option<f64>>,
     /// (epoch, step in epoch, steps per epoch, paused) of the running training.
     pub progress: RwSignal<Option<(usize, usize, usize, bool)>>,
     pub epochs: RwSignal<usize>,
@@ -32,6 +34,7 @@ impl LearnState {
         Self {
             reports: RwSignal::new(Vec::new()),
             exact_u_per_t: RwSignal::new(None),
+            blind_u_per_t: RwSignal::new(None),
             progress: RwSignal::new(None),
             epochs: RwSignal::new(0),
             training: RwSignal::new(false),
@@ -60,6 +63,7 @@ pub fn LearnPanel(
                 .filter_map(|r| Some((r.epoch as f64, r.val_u_per_t?)))
                 .collect(),
             held_out_exact: r.last().and_then(|r| r.val_exact_u_per_t),
+            blind: state.blind_u_per_t.get(),
         });
         if let Some(canvas) = canvas.get()
             && let Err(problem) = chart::u_chart(&canvas, &curves, "epoch", "U/T")
@@ -164,6 +168,7 @@ pub fn LearnPanel(
                     <dt>"held-out U/T"</dt><dd data-testid="learn-held-out">{move || held_out_text().unwrap_or_else(|| "–".into())}</dd>
                     <dt>"training U/T"</dt><dd>{move || last_u().map(|u| format!("{u:.4}")).unwrap_or_else(|| "–".into())}</dd>
                     <dt>"exact U/T (training)"</dt><dd>{move || state.exact_u_per_t.get().map(|u| format!("{u:.4}")).unwrap_or_else(|| "unknown".into())}</dd>
+                    <dt>"occupancy-blind optimum"</dt><dd data-testid="learn-blind">{move || state.blind_u_per_t.get().map(|u| format!("{u:.4}")).unwrap_or_else(|| "–".into())}</dd>
                     <dt>"blocked leak"</dt><dd>{move || state.reports.with(|r| r.last().map(|r| format!("{:.4}", r.val_blocked_leak.unwrap_or(r.blocked_leak)))).unwrap_or_else(|| "–".into())}</dd>
                     <dt>"epoch time"</dt><dd>{move || state.reports.with(|r| r.last().map(|r| format!("{:.2} s + {:.2} s eval", r.train_seconds, r.eval_seconds))).unwrap_or_else(|| "–".into())}</dd>
                     <dt>"class rates"</dt><dd>{move || state.reports.with(|r| r.last().and_then(|r| r.class_rates.clone())).map(|rates| rates.iter().map(|r| format!("{r:.3}")).collect::<Vec<_>>().join(", ")).unwrap_or_else(|| "– (mode 2)".into())}</dd>

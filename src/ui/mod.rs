@@ -73,10 +73,12 @@ fn App() -> impl IntoView {
         Event::TrainingStarted {
             epochs,
             exact_u_per_t,
+            blind_u_per_t,
             ..
         } => {
             learn.epochs.set(epochs);
             learn.exact_u_per_t.set(exact_u_per_t);
+            learn.blind_u_per_t.set(blind_u_per_t);
             learn.training.set(true);
         }
         Event::TrainingProgress {

@@ -4,6 +4,7 @@
 
 use super::control::{Control, now_ms, sleep, yield_now};
 use super::post;
+use crate::core::discovery::KindStatistics;
 use crate::core::learner::{LearnedDynamics, LearnerConfig, SegmentSource, Trainer, Validation};
 use crate::core::simulation::held_out_twin;
 use crate::core::trajectory::AnyTrajectory;
@@ -28,21 +29,35 @@ const HELD_OUT_SEED: u64 = 0x4E1D_0075_EED5_0002;
 /// A held-out trajectory with the same rules as `trajectory` (another seed), when its rates are
 /// known; training keeps the weights of the epoch that scores best on it.
 pub fn validation_for(trajectory: &AnyTrajectory) -> Option<Validation> {
+    held_out(trajectory).map(|(validation, _)| validation)
+}
+
+/// The held-out trajectory of [`validation_for`] with its occupancy-blind optimum.
+fn held_out(trajectory: &AnyTrajectory) -> Option<(Validation, Option<f64>)> {
     let twin = held_out_twin(trajectory, HELD_OUT_SEED ^ trajectory.num_jumps() as u64)?;
-    Some(Validation {
+    let validation = Validation {
         exact_u_per_t: twin.log_likelihood().ok().map(|l| l.u_per_t),
         source: segment_source(&twin),
-    })
+    };
+    Some((validation, blind_u_per_t(&twin)))
+}
+
+/// The occupancy-blind optimum of an active-lattice trajectory.
+fn blind_u_per_t(trajectory: &AnyTrajectory) -> Option<f64> {
+    match trajectory {
+        AnyTrajectory::ActiveLattice(t) => Some(KindStatistics::of(t).occupancy_blind_u_per_t()),
+        AnyTrajectory::Fa(_) => None,
+    }
 }
 
 /// A trainer of a fresh network on `trajectory`, validated on its held-out twin when there is
-/// one.
-pub fn new_trainer(
+/// one, and the occupancy-blind optimum to show beside it (of the held-out trajectory if any).
+fn new_trainer(
     config: &LearnerConfig,
     trajectory: &AnyTrajectory,
     exact_u_per_t: Option<f64>,
     device: &Device,
-) -> Result<Trainer, String> {
+) -> Result<(Trainer, Option<f64>), String> {
     let trainer = Trainer::new(
         config.clone(),
         segment_source(trajectory),
@@ -50,11 +65,12 @@ pub fn new_trainer(
         exact_u_per_t,
     )
     .map_err(|e| e.to_string())?;
-    match validation_for(trajectory) {
-        Some(validation) => trainer
+    match held_out(trajectory) {
+        Some((validation, blind)) => trainer
             .with_validation(validation)
+            .map(|t| (t, blind))
             .map_err(|e| e.to_string()),
-        None => Ok(trainer),
+        None => Ok((trainer, blind_u_per_t(trajectory))),
     }
 }
 
@@ -67,8 +83,9 @@ pub async fn train(
     device: &Device,
     control: &Control,
 ) -> Option<LearnedDynamics> {
-    let mut trainer = match new_trainer(config, trajectory, exact_u_per_t, device) {
-        Ok(trainer) => trainer,
+    let (mut trainer, blind_u_per_t) = match new_trainer(config, trajectory, exact_u_per_t, device)
+    {
+        Ok(started) => started,
         Err(err) => {
             post(&Event::Error {
                 message: format!("Training could not start: {err}."),
@@ -80,6 +97,7 @@ pub async fn train(
         epochs: config.epochs,
         steps_per_epoch: trainer.steps_per_epoch(),
         exact_u_per_t,
+        blind_u_per_t,
     });
     control.set_paused(false);
     let mut last_progress = 0.0;

@@ -45,6 +45,8 @@ for (const { webgpu, T, segment, lr } of cases) {
       assert.ok(heldOutText !== '' && Number.isFinite(Number(heldOutText)), 'a held-out U/T is reported');
       assert.ok(keptText !== '' && Number.isFinite(Number(keptText)), 'the kept epoch has a training U/T');
       const heldOut = Number(heldOutText);
+      // The occupancy-blind optimum of the held-out trajectory is shown (and drawn dashed).
+      assert.match(await page.getByTestId('learn-blind').innerText(), /^-?\d+\.\d{4}$/);
       const kept = Number(keptText);
       const exact = Number(await page.getByTestId('trajectory').getAttribute('data-u-per-t'));
       console.log(`${name}: 3 epochs in ${seconds.toFixed(1)} s; U/T ${first.toFixed(3)} -> ${last.toFixed(3)} (exact ${exact.toFixed(3)}), held-out ${heldOut.toFixed(3)}`);
