@@ -49,34 +49,21 @@ pub fn u_chart(
         errors: None,
         dashed,
     };
-    let mut series = Vec::new();
-    if let Some(exact) = curves.exact {
-        series.push(line(
-            "exact",
-            EXACT,
-            vec![(x_lo, exact), (x_hi, exact)],
-            true,
-        ));
-    }
-    if let Some(exact) = curves
+    // Horizontal references, dashed; the held-out exact U/T only once there is a held-out curve.
+    let held_out_exact = curves
         .held_out_exact
-        .filter(|_| !curves.held_out.is_empty())
-    {
-        series.push(line(
-            "exact, held-out",
-            HELD_OUT_EXACT,
-            vec![(x_lo, exact), (x_hi, exact)],
-            true,
-        ));
-    }
-    if let Some(blind) = curves.blind {
-        series.push(line(
-            "occupancy-blind optimum",
-            BLIND,
-            vec![(x_lo, blind), (x_hi, blind)],
-            true,
-        ));
-    }
+        .filter(|_| !curves.held_out.is_empty());
+    let references = [
+        ("exact", EXACT, curves.exact),
+        ("exact, held-out", HELD_OUT_EXACT, held_out_exact),
+        ("occupancy-blind optimum", BLIND, curves.blind),
+    ];
+    let mut series: Vec<Series> = references
+        .into_iter()
+        .filter_map(|(label, colour, y)| {
+            Some(line(label, colour, vec![(x_lo, y?), (x_hi, y?)], true))
+        })
+        .collect();
     series.push(line("training", LEARNER, curves.training.clone(), false));
     if !curves.held_out.is_empty() {
         series.push(line("held-out", HELD_OUT, curves.held_out.clone(), false));
