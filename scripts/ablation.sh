@@ -35,7 +35,7 @@ rows=(
 run_row() {
   local name="$1" flags="$2"
   # shellcheck disable=SC2086
-  "$bin" train "$out/train.json" --validate "$out/held-out.json" --epochs "$epochs" --json \
+  "$bin" train "$out/train.json" --validate "$out/held-out.json" --epochs "$epochs" --json --threads 1 \
     $flags >"$out/$name.jsonl"
 }
 for ((i = 0; i < ${#rows[@]}; i += 2)); do

@@ -77,7 +77,7 @@ pub fn run(args: &ScanArgs) -> Result<(), TrainCliError> {
         let epochs = config.epochs;
         let mut trainer =
             args.learner
-                .trainer(config, &loaded, held_out.as_ref(), device.clone())?;
+                .trainer(config, &loaded, held_out.as_ref(), device.clone(), &info)?;
         // The best epoch: by held-out U/T when there is a held-out trajectory, else by training
         // U/T.
         let judged = |r: &EpochReport| r.val_u_per_t.unwrap_or(r.u_per_t);

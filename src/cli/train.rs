@@ -2,11 +2,11 @@
 //! reports U/T after every epoch next to the exact U/T, and optionally writes the model file.
 
 use super::input::{InputError, read_trajectory};
-use crate::core::compute::{BackendInfo, select_device};
+use crate::core::compute::{BackendInfo, BackendKind, select_device};
 use crate::core::discovery::KindStatistics;
 use crate::core::learner::{
-    AttentionSink, EpochReport, LearnedDynamics, LearnerConfig, LearnerError, LrSchedule, Mode,
-    ModelFileError, PositionInit, SegmentSource, Trainer, Validation,
+    Activation, AttentionSink, EpochReport, LearnedDynamics, LearnerConfig, LearnerError,
+    LrSchedule, Mode, ModelFileError, PositionInit, SegmentSource, Trainer, Validation,
 };
 use crate::core::trajectory::AnyTrajectory;
 use burn::tensor::Device;
@@ -29,12 +29,12 @@ pub struct LearnerArgs {
     /// (linear warm-up, then a cosine decay to 1% at the last epoch).
     #[arg(long = "lr-schedule", value_parser = parse_schedule)]
     lr_schedule: Option<LrSchedule>,
-    /// What attention may attend to besides the tokens: learned (a learned sink logit per
-    /// head; the default), quiet (quiet softmax: a fixed logit 0) or none (plain softmax).
+    /// What attention may attend to besides the tokens: none (plain softmax; the default),
+    /// learned (a learned sink logit per head) or quiet (quiet softmax: a fixed logit 0).
     #[arg(long = "attention-sink", value_parser = parse_sink)]
     attention_sink: Option<AttentionSink>,
-    /// How the position tables start: periodic (cos/sin of 2 pi k x / L, then learned; the
-    /// default) or random.
+    /// How the position tables start: random (the default) or periodic (cos/sin of
+    /// 2 pi k x / L, then learned).
     #[arg(long = "position-init", value_parser = parse_position_init)]
     position_init: Option<PositionInit>,
     /// Consecutive configurations per training segment (default 128).
@@ -55,6 +55,10 @@ pub struct LearnerArgs {
     /// Hidden width of the feed-forward blocks (default 256).
     #[arg(long)]
     ff: Option<usize>,
+    /// The feed-forward nonlinearity: gelu (the default) or relu (PyTorch's default, as in the
+    /// authors' tutorial learner).
+    #[arg(long, value_parser = parse_activation)]
+    activation: Option<Activation>,
     /// A prior (the rule is given, not learned): mask moves impossible in the configuration to
     /// a rate of exactly zero.
     #[arg(long = "hard-constraint")]
@@ -76,6 +80,10 @@ pub struct LearnerArgs {
     /// Train on the CPU even where a GPU adapter exists.
     #[arg(long)]
     cpu: bool,
+    /// Threads sharing each training step and evaluation on the CPU backend (default: all
+    /// cores); results differ only by float rounding.
+    #[arg(long)]
+    threads: Option<usize>,
 }
 
 impl LearnerArgs {
@@ -87,6 +95,7 @@ impl LearnerArgs {
             heads: self.heads.unwrap_or(d.heads),
             layers: self.layers.unwrap_or(d.layers),
             d_ff: self.ff.unwrap_or(d.d_ff),
+            activation: self.activation.unwrap_or(d.activation),
             mode,
             hard_constraint: self.hard_constraint,
             attention_sink: self.attention_sink.unwrap_or(d.attention_sink),
@@ -110,6 +119,16 @@ impl LearnerArgs {
         pollster::block_on(select_device(!self.cpu))
     }
 
+    /// Threads for training on `backend`: `--threads` or all cores on the CPU, 1 on a GPU.
+    pub fn threads(&self, backend: &BackendInfo) -> usize {
+        match backend.kind {
+            BackendKind::Gpu => 1,
+            BackendKind::Cpu => self.threads.unwrap_or_else(|| {
+                std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+            }),
+        }
+    }
+
     /// The held-out trajectory named by `--validate`, loaded and checked.
     pub fn validation(&self) -> Result<Option<Loaded>, TrainCliError> {
         self.validate.as_deref().map(load).transpose()
@@ -122,6 +141,7 @@ impl LearnerArgs {
         loaded: &Loaded,
         held_out: Option<&Loaded>,
         device: Device,
+        backend: &BackendInfo,
     ) -> Result<Trainer, TrainCliError> {
         let trainer = match &self.warm_start {
             None => Trainer::new(config, loaded.source.clone(), device, loaded.exact_u_per_t)?,
@@ -140,6 +160,7 @@ impl LearnerArgs {
                 )?
             }
         };
+        let trainer = trainer.with_threads(self.threads(backend));
         Ok(match held_out {
             Some(h) => trainer.with_validation(Validation {
                 source: h.source.clone(),
@@ -147,6 +168,14 @@ impl LearnerArgs {
             })?,
             None => trainer,
         })
+    }
+}
+
+fn parse_activation(text: &str) -> Result<Activation, String> {
+    match text {
+        "gelu" => Ok(Activation::Gelu),
+        "relu" => Ok(Activation::Relu),
+        _ => Err(format!("{text:?}: expected gelu or relu")),
     }
 }
 
@@ -307,18 +336,19 @@ pub fn run(args: &TrainArgs) -> Result<(), TrainCliError> {
     let loaded = load(&args.file)?;
     let held_out = args.learner.validation()?;
     let (device, info) = args.learner.device();
-    let mut trainer = args
-        .learner
-        .trainer(config.clone(), &loaded, held_out.as_ref(), device)?;
+    let mut trainer =
+        args.learner
+            .trainer(config.clone(), &loaded, held_out.as_ref(), device, &info)?;
     if !args.json {
         println!(
-            "{}: {} trajectory, K = {} jumps, T = {}; {} steps per epoch; backend {}",
+            "{}: {} trajectory, K = {} jumps, T = {}; {} steps per epoch; backend {}, {} thread(s)",
             args.file.display(),
             loaded.kind,
             loaded.num_jumps,
             loaded.total_time,
             trainer.steps_per_epoch(),
-            info.label()
+            info.label(),
+            trainer.threads()
         );
     }
     let diagnostics = Diagnostics::of(&loaded, held_out.as_ref());

@@ -3,7 +3,9 @@
 //! Parsing never fails as a whole: each malformed or out-of-range value is refused with a
 //! sentence for the user and its default is used instead, so a bad link still opens a page.
 
-use crate::core::learner::{AttentionSink, LearnerConfig, LrSchedule, Mode, PositionInit};
+use crate::core::learner::{
+    Activation, AttentionSink, LearnerConfig, LrSchedule, Mode, PositionInit,
+};
 use crate::core::model::{ActiveLatticeRates, ActiveLatticeSpec, FaSpec, ModelSpec};
 use crate::core::propagation::{EnsembleSettings, Integrator};
 use serde::{Deserialize, Serialize};
@@ -365,7 +367,7 @@ impl LinkSettings {
         let l = &self.learner;
         let _ = write!(
             query,
-            "&mode={}&classes={}&epochs={}&lr={}&lr_schedule={}&segment={}&d_model={}&heads={}&layers={}&d_ff={}&sink={}&pos_init={}&hard={}&clip={}&lseed={}",
+            "&mode={}&classes={}&epochs={}&lr={}&lr_schedule={}&segment={}&d_model={}&heads={}&layers={}&d_ff={}&activation={}&sink={}&pos_init={}&hard={}&clip={}&lseed={}",
             if l.mode == Mode::Mode1 { 1 } else { 2 },
             l.mode.classes().max(1),
             l.epochs,
@@ -376,6 +378,7 @@ impl LinkSettings {
             l.heads,
             l.layers,
             l.d_ff,
+            name_of(ACTIVATIONS, l.activation),
             name_of(SINKS, l.attention_sink),
             name_of(POSITION_INITS, l.position_init),
             u8::from(l.hard_constraint),
@@ -420,6 +423,7 @@ pub const LEARNER_KEYS: &[&str] = &[
     "heads",
     "layers",
     "d_ff",
+    "activation",
     "sink",
     "pos_init",
     "hard",
@@ -428,6 +432,8 @@ pub const LEARNER_KEYS: &[&str] = &[
 ];
 
 /// The link's names of the learner's choices.
+const ACTIVATIONS: &[(&str, Activation)] =
+    &[("gelu", Activation::Gelu), ("relu", Activation::Relu)];
 const SINKS: &[(&str, AttentionSink)] = &[
     ("learned", AttentionSink::Learned),
     ("quiet", AttentionSink::Quiet),
@@ -553,6 +559,7 @@ impl Reader {
                 "an integer from 1 to 8192",
             ),
             hard_constraint: self.number(get("hard"), "hard", 0u8, |v| v <= 1, "0 or 1") == 1,
+            activation: self.choice(get("activation"), "activation", ACTIVATIONS, d.activation),
             attention_sink: self.choice(get("sink"), "sink", SINKS, d.attention_sink),
             position_init: self.choice(
                 get("pos_init"),

@@ -87,6 +87,7 @@ fn label(key: &str) -> &'static str {
         "layers" => "layers",
         "d_ff" => "feed-forward width",
         "hard" => "hard constraint (0/1): a prior, the rule is given",
+        "activation" => "feed-forward nonlinearity (gelu, relu)",
         "sink" => "attention sink (learned, quiet, none)",
         "pos_init" => "position tables start (periodic, random)",
         "lr_schedule" => "learning-rate schedule (cosine, constant)",

@@ -179,6 +179,39 @@ impl Batch {
         self.allowed.extend_from_slice(&other.allowed);
     }
 
+    /// This batch cut into `parts` runs of consecutive configurations whose sizes differ by at
+    /// most one (fewer parts if there are fewer configurations); their union is the batch.
+    pub fn split(&self, parts: usize) -> Vec<Batch> {
+        let total = self.num_configs();
+        let parts = parts.clamp(1, total.max(1));
+        let (n, m) = (self.num_tokens, self.moves_per_token);
+        let with_allowed = !self.allowed.is_empty();
+        let mut start = 0;
+        (0..parts)
+            .map(|p| {
+                let len = total / parts + usize::from(p < total % parts);
+                let range = start..start + len;
+                start += len;
+                Batch {
+                    num_tokens: n,
+                    moves_per_token: m,
+                    features: self
+                        .features
+                        .iter()
+                        .map(|f| f[range.start * n..range.end * n].to_vec())
+                        .collect(),
+                    observed: self.observed[range.clone()].to_vec(),
+                    dt: self.dt[range.clone()].to_vec(),
+                    allowed: if with_allowed {
+                        self.allowed[range.start * n * m..range.end * n * m].to_vec()
+                    } else {
+                        Vec::new()
+                    },
+                }
+            })
+            .collect()
+    }
+
     /// Configurations with a given set of models, no observed jumps and zero waiting times: the
     /// input to evaluate rates (e.g. independent replicas).
     ///
@@ -280,6 +313,33 @@ mod tests {
         for i in 0..4 {
             assert_eq!(fa.move_allowed(i, 0), fa.rate(i, 0) > 0.0);
         }
+    }
+
+    #[test]
+    fn split_batches_are_the_batch_in_order() {
+        let fa = FredricksonAndersen::new(
+            4,
+            FaRates { c: 0.3 },
+            SiteConfig {
+                n: vec![1, 0, 1, 0],
+            },
+        )
+        .unwrap();
+        let mut batch = Batch::empty(2, 4, 1);
+        for k in 0..7 {
+            batch.push(&fa, Some((k as u32 % 4, 0)), 0.5 + k as f64, true);
+        }
+        let parts = batch.split(3);
+        assert_eq!(
+            parts.iter().map(Batch::num_configs).collect::<Vec<_>>(),
+            vec![3, 2, 2]
+        );
+        let mut joined = Batch::empty(2, 4, 1);
+        for part in &parts {
+            joined.extend(part);
+        }
+        assert_eq!(joined, batch);
+        assert_eq!(batch.split(20).len(), 7);
     }
 
     #[test]

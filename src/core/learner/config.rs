@@ -37,6 +37,18 @@ pub enum AttentionSink {
     Learned,
 }
 
+/// The nonlinearity of the encoder's feed-forward blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Activation {
+    /// GELU with the exact error function.
+    #[default]
+    Gelu,
+    /// ReLU: PyTorch's default for `TransformerEncoderLayer`, as in the authors' tutorial
+    /// learner; cheaper than GELU on the CPU (no error function).
+    Relu,
+}
+
 /// How the position embedding tables start (they are learned either way).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -102,6 +114,8 @@ pub struct LearnerConfig {
     pub layers: usize,
     /// Hidden width of the encoder's feed-forward blocks.
     pub d_ff: usize,
+    /// The feed-forward blocks' nonlinearity.
+    pub activation: Activation,
     /// Mode 1 (free rates) or Mode 2 (N_W classes of move).
     pub mode: Mode,
     /// A prior: mask moves that are impossible in the configuration to a rate of exactly zero
@@ -135,6 +149,7 @@ impl Default for LearnerConfig {
             heads: 4,
             layers: 2,
             d_ff: 256,
+            activation: Activation::Gelu,
             mode: Mode::Mode1,
             hard_constraint: false,
             attention_sink: AttentionSink::None,

@@ -1,6 +1,8 @@
 //! The transformer encoder of the learner (SPEC 4): post-norm layers of multi-head self-attention
 //! and a GELU feed-forward block, no dropout, no mask.
 //!
+//! The feed-forward nonlinearity is GELU or ReLU ([`Activation`]).
+//!
 //! Written out rather than taken from burn so that attention can hold an *attention sink*: a
 //! learned logit per head that competes with the tokens in the softmax,
 //!
@@ -13,7 +15,7 @@
 //! of a neighbour cancels out of the gradient. The sink is a generic attention device (no rule
 //! of the model is built in); `z_h` starts at [`SINK_LOGIT_INIT`] and is learned.
 
-use super::config::AttentionSink;
+use super::config::{Activation, AttentionSink};
 use burn::module::{Module, Param};
 use burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig};
 use burn::tensor::{Device, Tensor, TensorData, activation};
@@ -44,6 +46,8 @@ struct EncoderLayer {
     heads: usize,
     /// A fixed sink logit of 0 (quiet softmax).
     quiet: bool,
+    /// ReLU instead of GELU in the feed-forward block.
+    relu: bool,
 }
 
 impl Encoder {
@@ -54,16 +58,18 @@ impl Encoder {
         d_ff: usize,
         layers: usize,
         sink: AttentionSink,
+        activation: Activation,
         device: &Device,
     ) -> Self {
         let layers = (0..layers)
-            .map(|_| EncoderLayer::new(d_model, heads, d_ff, sink, device))
+            .map(|_| EncoderLayer::new(d_model, heads, d_ff, sink, activation, device))
             .collect();
         Self { layers }
     }
 
-    /// (layers, heads, d_model, d_ff, has a learned sink, quiet): equal shapes can share weights.
-    pub fn shape(&self) -> Vec<(usize, usize, usize, usize, bool, bool)> {
+    /// (layers, heads, d_model, d_ff, has a learned sink, quiet, relu): equal shapes can share
+    /// weights.
+    pub fn shape(&self) -> Vec<(usize, usize, usize, usize, bool, bool, bool)> {
         self.layers
             .iter()
             .map(|l| {
@@ -76,6 +82,7 @@ impl Encoder {
                     d_ff,
                     l.sink.is_some(),
                     l.quiet,
+                    l.relu,
                 )
             })
             .collect()
@@ -96,6 +103,7 @@ impl EncoderLayer {
         heads: usize,
         d_ff: usize,
         sink: AttentionSink,
+        activation: Activation,
         device: &Device,
     ) -> Self {
         let sink_param = (sink == AttentionSink::Learned).then(|| {
@@ -115,15 +123,20 @@ impl EncoderLayer {
             norm_ff: LayerNormConfig::new(d_model).init(device),
             heads,
             quiet: sink == AttentionSink::Quiet,
+            relu: activation == Activation::Relu,
         }
     }
 
     fn forward(&self, x: Tensor<3>) -> Tensor<3> {
         let attended = self.attention(x.clone());
         let x = self.norm_attention.forward(x + attended);
-        let ff = self
-            .ff_out
-            .forward(activation::gelu(self.ff_in.forward(x.clone())));
+        let hidden = self.ff_in.forward(x.clone());
+        let hidden = if self.relu {
+            activation::relu(hidden)
+        } else {
+            activation::gelu(hidden)
+        };
+        let ff = self.ff_out.forward(hidden);
         self.norm_ff.forward(x + ff)
     }
 
@@ -132,14 +145,9 @@ impl EncoderLayer {
         let [b, n, d] = x.dims();
         let h = self.heads;
         let dh = d / h;
-        // [b, n, 3, h, dh] -> three [b, h, n, dh]
-        let qkv = self.qkv.forward(x).reshape([b, n, 3, h, dh]);
-        let part = |i: usize| -> Tensor<4> {
-            qkv.clone()
-                .narrow(2, i, 1)
-                .reshape([b, n, h, dh])
-                .swap_dims(1, 2)
-        };
+        // [b, n, 3 h, dh] -> three [b, h, n, dh], as strided views (no copy)
+        let qkv = self.qkv.forward(x).reshape([b, n, 3 * h, dh]);
+        let part = |i: usize| -> Tensor<4> { qkv.clone().narrow(2, i * h, h).swap_dims(1, 2) };
         let (q, k, v) = (part(0), part(1), part(2));
         let scores = q.matmul(k.transpose()).mul_scalar(1.0 / (dh as f32).sqrt());
         let weights = match (&self.sink, self.quiet) {

@@ -5,6 +5,7 @@
 //! - [`batch`]: tokens of a configuration ([`Tokenize`]) and segments of a trajectory
 //!   ([`SegmentSource`], [`Batch`]), rebuilt on demand by replay.
 //! - [`encoder`]: the transformer encoder, with an optional attention sink.
+//! - `gradient`: the gradient of a minibatch in cache-sized micro-batches, natively on threads.
 //! - [`network`]: embeddings, encoder and the Mode 1 / Mode 2 heads ([`RateNetwork`]).
 //! - [`loss`]: U of a batch under given rates, shared by the network and known rates.
 //! - [`train`]: the steppable [`Trainer`] (Adam, clipping, shuffled segments, epoch reports) and
@@ -18,13 +19,16 @@
 pub mod batch;
 pub mod config;
 pub mod encoder;
+mod gradient;
 pub mod learned;
 pub mod loss;
 pub mod network;
 pub mod train;
 
 pub use batch::{Batch, SegmentSource, TokenScheme, Tokenize};
-pub use config::{AttentionSink, ConfigError, LearnerConfig, LrSchedule, Mode, PositionInit};
+pub use config::{
+    Activation, AttentionSink, ConfigError, LearnerConfig, LrSchedule, Mode, PositionInit,
+};
 pub use learned::{LearnedDynamics, ModelFileError, TrainingSummary};
 pub use network::RateNetwork;
 pub use train::{EpochReport, Evaluation, Evaluator, StepOutcome, Trainer, Validation};

@@ -125,6 +125,7 @@ impl RateNetwork {
             config.d_ff,
             config.layers,
             config.attention_sink,
+            config.activation,
             device,
         );
         let classes = config.mode.classes();

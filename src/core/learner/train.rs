@@ -3,21 +3,20 @@
 
 use super::batch::{Batch, SegmentSource, TokenScheme};
 use super::config::LearnerConfig;
+use super::gradient::batch_gradient;
 use super::learned::{LearnedDynamics, TrainingSummary};
 use super::loss::{BatchTensors, batch_log_likelihood};
 use super::network::RateNetwork;
 use super::{LearnerError, now_seconds};
 use crate::core::rng::Rng;
 use burn::module::Module;
-use burn::optim::{
-    AdamConfig, GradientsParams, ModuleOptimizer, grad_clipping::GradientClippingConfig,
-};
+use burn::optim::{AdamConfig, ModuleOptimizer, grad_clipping::GradientClippingConfig};
 use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// Tokens per evaluation chunk: bounds the memory of a forward pass without autodiff.
-const EVAL_TOKENS_PER_CHUNK: usize = 32_768;
+const EVAL_TOKENS_PER_CHUNK: usize = 4096;
 
 /// What one optimiser step did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -118,6 +117,8 @@ pub struct Trainer {
     last_u_per_t: Option<f64>,
     validation: Option<Validation>,
     kept: Option<Kept>,
+    /// Threads that share each step's forward and backward passes (natively; 1 in the browser).
+    threads: usize,
 }
 
 fn optimizer(config: &LearnerConfig) -> ModuleOptimizer {
@@ -161,8 +162,8 @@ impl Trainer {
             .with_body_of(&trained)
             .ok_or_else(|| {
                 LearnerError::Mismatch(
-                    "the warm start's network has another shape (d_model, heads, layers, d_ff \
-                     and attention sink must match)"
+                    "the warm start's network has another shape (d_model, heads, layers, d_ff, \
+                     attention sink and activation must match)"
                         .to_string(),
                 )
             })?;
@@ -218,6 +219,7 @@ impl Trainer {
             last_u_per_t: None,
             validation: None,
             kept: None,
+            threads: 1,
             config,
         })
     }
@@ -242,6 +244,24 @@ impl Trainer {
         }
         self.validation = Some(validation);
         Ok(self)
+    }
+
+    /// Shares each step's forward and backward passes, and each evaluation, among `threads`
+    /// threads (at least 1). More than one helps only natively on the CPU backend; in the
+    /// browser the work stays on the worker's thread. The result differs from one thread's only
+    /// by float rounding.
+    pub fn with_threads(mut self, threads: usize) -> Self {
+        self.threads = if cfg!(target_arch = "wasm32") {
+            1
+        } else {
+            threads.max(1)
+        };
+        self
+    }
+
+    /// Threads sharing each step (see [`Trainer::with_threads`]).
+    pub fn threads(&self) -> usize {
+        self.threads
     }
 
     /// The settings.
@@ -311,40 +331,34 @@ impl Trainer {
         self.cursor = end;
         let batch = batch.expect("an epoch has at least one segment");
         let time: f64 = batch.dt.iter().sum();
-        let tensors = BatchTensors::new(&batch, hard, &self.device);
         let total_steps = self.config.epochs * steps_per_epoch;
         let learning_rate =
             self.config
                 .lr_schedule
                 .rate(self.config.learning_rate, self.steps, total_steps);
-        let output = self
-            .network
-            .forward(tensors.features.clone(), tensors.allowed.clone());
-        let u = batch_log_likelihood(output.log_rates, output.rates, &tensors);
-        let u_value: f32 = u
-            .clone()
-            .into_scalar_async()
-            .await
-            .map_err(LearnerError::readback)?;
+        let gradient =
+            batch_gradient(&self.network, &batch, hard, &self.device, self.threads).await?;
+        let u_value = gradient.u;
         let mut warning = None;
-        if u_value.is_finite() {
-            // -U of the minibatch (a sum over configurations, as in the authors' tutorial; Adam
-            // is insensitive to the scale).
-            let loss: Tensor<1> = u.neg();
-            let grads = GradientsParams::from_grads(loss.backward(), &self.network);
-            self.last_good = self.network.clone();
-            let network = self.network.clone();
-            self.network = self.optimizer.step(learning_rate, network, grads);
-        } else {
-            let message = format!(
-                "epoch {}, step {step_in_epoch}: the loss became {u_value}; the step was skipped \
-                 and the last good weights restored",
-                self.epochs_done + 1
-            );
-            self.network = self.last_good.clone();
-            self.optimizer = optimizer(&self.config);
-            self.warnings.push(message.clone());
-            warning = Some(message);
+        match gradient.grads {
+            // The loss is -U of the minibatch (a sum over configurations, as in the authors'
+            // tutorial; Adam is insensitive to the scale).
+            Some(grads) => {
+                self.last_good = self.network.clone();
+                let network = self.network.clone();
+                self.network = self.optimizer.step(learning_rate, network, grads);
+            }
+            None => {
+                let message = format!(
+                    "epoch {}, step {step_in_epoch}: the loss became {u_value}; the step was \
+                     skipped and the last good weights restored",
+                    self.epochs_done + 1
+                );
+                self.network = self.last_good.clone();
+                self.optimizer = optimizer(&self.config);
+                self.warnings.push(message.clone());
+                warning = Some(message);
+            }
         }
         self.steps += 1;
         let epoch = self.epochs_done + 1;
@@ -357,11 +371,7 @@ impl Trainer {
             epoch,
             step_in_epoch,
             steps_per_epoch,
-            batch_u_per_t: if time > 0.0 {
-                u_value as f64 / time
-            } else {
-                0.0
-            },
+            batch_u_per_t: if time > 0.0 { u_value / time } else { 0.0 },
             epoch_finished,
             warning,
         })
@@ -430,6 +440,7 @@ impl Trainer {
             self.source.clone(),
             self.device.clone().without_autodiff(),
         )
+        .with_threads(self.threads)
     }
 
     /// A chunked evaluator of the current network over the held-out trajectory, if any.
@@ -441,6 +452,7 @@ impl Trainer {
                 v.source.clone(),
                 self.device.clone().without_autodiff(),
             )
+            .with_threads(self.threads)
         })
     }
 
@@ -504,6 +516,30 @@ pub struct Evaluator {
     next: usize,
     u: f64,
     leak: f64,
+    threads: usize,
+}
+
+/// `[U, blocked leak]` of one chunk: U under the network's rates (masked under the hard
+/// constraint), and the dt-weighted sum of the rates it gives impossible moves.
+fn chunk_terms(
+    network: &RateNetwork,
+    batch: &Batch,
+    hard_constraint: bool,
+    device: &Device,
+) -> Tensor<1> {
+    let tensors = BatchTensors::new(batch, true, device);
+    let allowed = tensors.allowed.clone().expect("the mask was built");
+    let output = network.forward(tensors.features.clone(), None);
+    let [b, _, _] = output.rates.dims();
+    let blocked = output.rates.clone() * (allowed.clone().neg() + 1.0);
+    let leak: Tensor<1> = (blocked.sum_dim(2).sum_dim(1).reshape([b]) * tensors.dt.clone()).sum();
+    let rates = if hard_constraint {
+        output.rates * allowed
+    } else {
+        output.rates
+    };
+    let u = batch_log_likelihood(output.log_rates, rates, &tensors);
+    Tensor::cat(vec![u, leak], 0)
 }
 
 impl Evaluator {
@@ -525,6 +561,7 @@ impl Evaluator {
             next: 0,
             u: 0.0,
             leak: 0.0,
+            threads: 1,
         }
     }
 
@@ -538,32 +575,83 @@ impl Evaluator {
         let total = self.source.num_configs();
         if self.next < total {
             let batch = self.source.segment(self.next, self.chunk, true);
-            let tensors = BatchTensors::new(&batch, true, &self.device);
-            let allowed = tensors.allowed.clone().expect("the mask was built");
-            let output = self.network.forward(tensors.features.clone(), None);
-            let [b, _, _] = output.rates.dims();
-            let blocked = output.rates.clone() * (allowed.clone().neg() + 1.0);
-            let leak: Tensor<1> =
-                (blocked.sum_dim(2).sum_dim(1).reshape([b]) * tensors.dt.clone()).sum();
-            let rates = if self.hard_constraint {
-                output.rates * allowed
-            } else {
-                output.rates
-            };
-            let u = batch_log_likelihood(output.log_rates, rates, &tensors);
-            let values = Tensor::cat(vec![u, leak], 0)
+            let values = chunk_terms(&self.network, &batch, self.hard_constraint, &self.device)
                 .into_data_async()
                 .await
                 .map_err(LearnerError::readback)?
                 .try_into_vec_as::<f32>()
                 .map_err(LearnerError::readback)?;
-            self.u += values[0] as f64;
-            if !self.hard_constraint {
-                self.leak += values[1] as f64;
-            }
+            self.add(values[0], values[1]);
             self.next += batch.num_configs();
         }
         Ok(self.next >= total)
+    }
+
+    fn add(&mut self, u: f32, leak: f32) {
+        self.u += u as f64;
+        if !self.hard_constraint {
+            self.leak += leak as f64;
+        }
+    }
+
+    /// Shares [`Evaluator::run`] among `threads` threads natively (the chunks are independent).
+    pub fn with_threads(mut self, threads: usize) -> Self {
+        self.threads = threads.max(1);
+        self
+    }
+
+    /// The remaining chunks on `self.threads` threads, each summing its own chunks; the sums
+    /// are added in thread order.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn run_threaded(&mut self) -> Result<(), LearnerError> {
+        let total = self.source.num_configs();
+        let starts: Vec<usize> = (self.next..total).step_by(self.chunk).collect();
+        let per_thread = starts.len().div_ceil(self.threads).max(1);
+        let this = &*self;
+        let sums: Vec<Result<(f64, f64), LearnerError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = starts
+                .chunks(per_thread)
+                .map(|share| {
+                    scope.spawn(move || {
+                        let (mut u, mut leak) = (0.0, 0.0);
+                        for &start in share {
+                            let batch = this.source.segment(start, this.chunk, true);
+                            let values = chunk_terms(
+                                &this.network,
+                                &batch,
+                                this.hard_constraint,
+                                &this.device,
+                            )
+                            .into_data()
+                            .try_into_vec_as::<f32>()
+                            .map_err(LearnerError::readback)?;
+                            u += values[0] as f64;
+                            leak += values[1] as f64;
+                        }
+                        Ok((u, leak))
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|handle| {
+                    handle.join().unwrap_or_else(|_| {
+                        Err(LearnerError::Readback(
+                            "an evaluation thread stopped with a panic".to_string(),
+                        ))
+                    })
+                })
+                .collect()
+        });
+        for sum in sums {
+            let (u, leak) = sum?;
+            self.u += u;
+            if !self.hard_constraint {
+                self.leak += leak;
+            }
+        }
+        self.next = total;
+        Ok(())
     }
 
     /// U so far.
@@ -573,6 +661,10 @@ impl Evaluator {
 
     /// Evaluates everything.
     pub async fn run(mut self) -> Result<Evaluation, LearnerError> {
+        #[cfg(not(target_arch = "wasm32"))]
+        if self.threads > 1 {
+            self.run_threaded()?;
+        }
         while !self.step().await? {}
         let time = self.source.total_time();
         Ok(Evaluation {

@@ -1,0 +1,138 @@
+//! The gradient of the loss -U over one minibatch.
+//!
+//! The minibatch is cut into micro-batches of at most [`MICRO_BATCH_TOKENS`] tokens, each with
+//! its own forward and backward pass, and their gradients are summed: U is a sum over
+//! configurations, so the sum is the minibatch's gradient (up to float rounding). Small passes
+//! keep their activations in cache, so a bigger minibatch is not slower per configuration.
+//! Natively, with more than one thread, the micro-batches are shared out among threads, each
+//! with its own copy of the weights and so its own autodiff graph.
+
+use super::LearnerError;
+use super::batch::Batch;
+use super::loss::{BatchTensors, batch_log_likelihood};
+use super::network::RateNetwork;
+use burn::optim::{GradientsAccumulator, GradientsParams};
+use burn::tensor::{Device, Tensor};
+
+/// The most tokens in one forward and backward pass: about 0.5 MB per activation of width 64,
+/// which stays in a core's L2 cache.
+pub const MICRO_BATCH_TOKENS: usize = 2048;
+
+/// U of a minibatch and the gradient of -U.
+pub(super) struct BatchGradient {
+    /// U of the minibatch under the weights before the step.
+    pub u: f64,
+    /// The gradient of -U; `None` if U is not finite (no step should be taken).
+    pub grads: Option<GradientsParams>,
+}
+
+/// How many micro-batches `batch` is cut into: a multiple of `threads`, enough that none holds
+/// more than [`MICRO_BATCH_TOKENS`] tokens.
+fn part_count(batch: &Batch, threads: usize) -> usize {
+    let tokens = batch.num_configs() * batch.num_tokens.max(1);
+    let threads = threads.max(1);
+    tokens.div_ceil(MICRO_BATCH_TOKENS * threads).max(1) * threads
+}
+
+/// U and the gradient of -U over `batch` under `network`, on `threads` threads (natively; one
+/// in the browser, where the readback must be awaited).
+pub(super) async fn batch_gradient(
+    network: &RateNetwork,
+    batch: &Batch,
+    hard_constraint: bool,
+    device: &Device,
+    threads: usize,
+) -> Result<BatchGradient, LearnerError> {
+    #[cfg(not(target_arch = "wasm32"))]
+    if threads > 1 {
+        return threaded(network, batch, hard_constraint, device, threads);
+    }
+    #[cfg(target_arch = "wasm32")]
+    let _ = threads;
+    let parts = batch.split(part_count(batch, 1));
+    sequential(network, &parts, hard_constraint, device).await
+}
+
+/// The micro-batches `parts` one after the other on one graph at a time.
+async fn sequential(
+    network: &RateNetwork,
+    parts: &[Batch],
+    hard_constraint: bool,
+    device: &Device,
+) -> Result<BatchGradient, LearnerError> {
+    let mut u = 0.0;
+    let mut sum = GradientsAccumulator::<RateNetwork>::new();
+    for part in parts {
+        let tensors = BatchTensors::new(part, hard_constraint, device);
+        let output = network.forward(tensors.features.clone(), tensors.allowed.clone());
+        let part_u: Tensor<1> = batch_log_likelihood(output.log_rates, output.rates, &tensors);
+        let value: f32 = part_u
+            .clone()
+            .into_scalar_async()
+            .await
+            .map_err(LearnerError::readback)?;
+        u += value as f64;
+        if !value.is_finite() {
+            return Ok(BatchGradient { u, grads: None });
+        }
+        let grads = GradientsParams::from_grads(part_u.neg().backward(), network);
+        sum.accumulate(network, grads);
+    }
+    Ok(BatchGradient {
+        u,
+        grads: Some(sum.grads()),
+    })
+}
+
+/// The micro-batches shared out in contiguous runs among `threads` threads; the threads'
+/// gradients are summed in thread order, so the result does not depend on scheduling.
+#[cfg(not(target_arch = "wasm32"))]
+fn threaded(
+    network: &RateNetwork,
+    batch: &Batch,
+    hard_constraint: bool,
+    device: &Device,
+    threads: usize,
+) -> Result<BatchGradient, LearnerError> {
+    use burn::module::Module;
+
+    let parts = batch.split(part_count(batch, threads));
+    let per_thread = parts.len().div_ceil(threads);
+    let results: Vec<Result<BatchGradient, LearnerError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .chunks(per_thread)
+            .map(|share| {
+                // Fresh leaves: each thread's graph is its own.
+                let replica = network.clone().fork(device);
+                scope.spawn(move || {
+                    pollster::block_on(sequential(&replica, share, hard_constraint, device))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle.join().unwrap_or_else(|_| {
+                    Err(LearnerError::Readback(
+                        "a training thread stopped with a panic".to_string(),
+                    ))
+                })
+            })
+            .collect()
+    });
+    let mut u = 0.0;
+    let mut sum = GradientsAccumulator::<RateNetwork>::new();
+    let mut finite = true;
+    for result in results {
+        let part = result?;
+        u += part.u;
+        match part.grads {
+            Some(grads) if finite => sum.accumulate(network, grads),
+            _ => finite = false,
+        }
+    }
+    Ok(BatchGradient {
+        u,
+        grads: finite.then(|| sum.grads()),
+    })
+}
