@@ -47,6 +47,12 @@ pub fn cpu_device() -> Device {
     Device::flex().autodiff()
 }
 
+/// True if `device` (with or without autodiff) is the CPU backend: there, work is best cut into
+/// cache-sized pieces, while a GPU wants few, large dispatches and few read-backs.
+pub fn runs_on_cpu(device: &Device) -> bool {
+    device.clone().without_autodiff() == Device::flex()
+}
+
 /// Picks the training device: a GPU adapter when one can be had, else the CPU.
 ///
 /// Never fails: an unavailable or broken GPU falls back to the CPU with the reason recorded.
@@ -200,6 +206,12 @@ mod tests {
             losses[29] < 0.5 * losses[0],
             "losses did not fall: {losses:?}"
         );
+    }
+
+    #[test]
+    fn the_cpu_device_is_known_as_the_cpu_with_or_without_autodiff() {
+        assert!(runs_on_cpu(&cpu_device()));
+        assert!(runs_on_cpu(&Device::flex()));
     }
 
     #[test]

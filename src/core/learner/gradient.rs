@@ -4,13 +4,14 @@
 //! its own forward and backward pass, and their gradients are summed: U is a sum over
 //! configurations, so the sum is the minibatch's gradient (up to float rounding). Small passes
 //! keep their activations in cache, so a bigger minibatch is not slower per configuration.
-//! Natively, with more than one thread, the micro-batches are shared out among threads, each
+//! On a GPU the minibatch runs whole. Natively on the CPU, with more than one thread, the micro-batches are shared out among threads, each
 //! with its own copy of the weights and so its own autodiff graph.
 
 use super::LearnerError;
 use super::batch::Batch;
 use super::loss::{BatchTensors, batch_log_likelihood};
 use super::network::RateNetwork;
+use crate::core::compute::runs_on_cpu;
 use burn::optim::{GradientsAccumulator, GradientsParams};
 use burn::tensor::{Device, Tensor};
 
@@ -26,9 +27,13 @@ pub(super) struct BatchGradient {
     pub grads: Option<GradientsParams>,
 }
 
-/// How many micro-batches `batch` is cut into: a multiple of `threads`, enough that none holds
-/// more than [`MICRO_BATCH_TOKENS`] tokens.
-fn part_count(batch: &Batch, threads: usize) -> usize {
+/// How many micro-batches `batch` is cut into on the CPU: a multiple of `threads`, enough that
+/// none holds more than [`MICRO_BATCH_TOKENS`] tokens. A GPU takes the minibatch whole (one
+/// pass, one read-back).
+fn part_count(batch: &Batch, threads: usize, device: &Device) -> usize {
+    if !runs_on_cpu(device) {
+        return 1;
+    }
     let tokens = batch.num_configs() * batch.num_tokens.max(1);
     let threads = threads.max(1);
     tokens.div_ceil(MICRO_BATCH_TOKENS * threads).max(1) * threads
@@ -44,12 +49,12 @@ pub(super) async fn batch_gradient(
     threads: usize,
 ) -> Result<BatchGradient, LearnerError> {
     #[cfg(not(target_arch = "wasm32"))]
-    if threads > 1 {
+    if threads > 1 && runs_on_cpu(device) {
         return threaded(network, batch, hard_constraint, device, threads);
     }
     #[cfg(target_arch = "wasm32")]
     let _ = threads;
-    let parts = batch.split(part_count(batch, 1));
+    let parts = batch.split(part_count(batch, 1, device));
     sequential(network, &parts, hard_constraint, device).await
 }
 
@@ -96,7 +101,7 @@ fn threaded(
 ) -> Result<BatchGradient, LearnerError> {
     use burn::module::Module;
 
-    let parts = batch.split(part_count(batch, threads));
+    let parts = batch.split(part_count(batch, threads, device));
     let per_thread = parts.len().div_ceil(threads);
     let results: Vec<Result<BatchGradient, LearnerError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = parts

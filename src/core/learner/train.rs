@@ -8,6 +8,7 @@ use super::learned::{LearnedDynamics, TrainingSummary};
 use super::loss::{BatchTensors, batch_log_likelihood};
 use super::network::RateNetwork;
 use super::{LearnerError, now_seconds};
+use crate::core::compute::runs_on_cpu;
 use crate::core::rng::Rng;
 use burn::module::Module;
 use burn::optim::{AdamConfig, ModuleOptimizer, grad_clipping::GradientClippingConfig};
@@ -15,8 +16,10 @@ use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
-/// Tokens per evaluation chunk: bounds the memory of a forward pass without autodiff.
-const EVAL_TOKENS_PER_CHUNK: usize = 4096;
+/// Tokens per evaluation chunk on the CPU: small enough that a forward pass stays in cache.
+const EVAL_TOKENS_PER_CHUNK_CPU: usize = 4096;
+/// Tokens per evaluation chunk on a GPU: few dispatches and read-backs, bounded memory.
+const EVAL_TOKENS_PER_CHUNK_GPU: usize = 32_768;
 
 /// What one optimiser step did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -551,7 +554,12 @@ impl Evaluator {
         source: Arc<dyn SegmentSource>,
         device: Device,
     ) -> Self {
-        let chunk = (EVAL_TOKENS_PER_CHUNK / source.num_tokens().max(1)).max(1);
+        let tokens = if runs_on_cpu(&device) {
+            EVAL_TOKENS_PER_CHUNK_CPU
+        } else {
+            EVAL_TOKENS_PER_CHUNK_GPU
+        };
+        let chunk = (tokens / source.num_tokens().max(1)).max(1);
         Self {
             network,
             hard_constraint,
