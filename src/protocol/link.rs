@@ -4,7 +4,7 @@
 //! sentence for the user and its default is used instead, so a bad link still opens a page.
 
 use crate::core::learner::{
-    Activation, AttentionSink, LearnerConfig, LrSchedule, Mode, PositionInit,
+    Activation, AttentionSink, LearnerConfig, LrSchedule, Mode, PositionInit, Range,
 };
 use crate::core::model::{ActiveLatticeRates, ActiveLatticeSpec, FaSpec, ModelSpec};
 use crate::core::propagation::{EnsembleSettings, Integrator};
@@ -492,30 +492,35 @@ struct Reader {
 }
 
 impl Reader {
-    /// The learner settings; each is range-checked alone, then together (heads must divide d_model).
+    /// The learner settings; each is checked alone against the core's range, then heads against
+    /// d_model (a heads that does not divide d_model is refused alone).
     fn learner<'a>(&mut self, get: &impl Fn(&str) -> Option<&'a str>) -> LearnerConfig {
         let d = LearnerConfig::default();
         let mode = self.number(get("mode"), "mode", 1u8, |m| m == 1 || m == 2, "1 or 2");
-        let classes = self.number(
-            get("classes"),
-            "classes",
-            4usize,
-            |c| (1..=LearnerConfig::MAX_CLASSES).contains(&c),
-            "an integer from 1 to 16",
-        );
-        let learner = LearnerConfig {
+        let classes = self.int(get("classes"), "classes", 4, LearnerConfig::CLASSES);
+        let d_model = self.int(get("d_model"), "d_model", d.d_model, LearnerConfig::D_MODEL);
+        let mut heads = self.int(get("heads"), "heads", d.heads, LearnerConfig::HEADS);
+        if !d_model.is_multiple_of(heads) {
+            let fallback = if d_model.is_multiple_of(d.heads) {
+                d.heads
+            } else {
+                1
+            };
+            self.refuse(
+                "heads",
+                &heads.to_string(),
+                "a divisor of d_model",
+                &fallback.to_string(),
+            );
+            heads = fallback;
+        }
+        LearnerConfig {
             mode: if mode == 1 {
                 Mode::Mode1
             } else {
                 Mode::Mode2 { classes }
             },
-            epochs: self.number(
-                get("epochs"),
-                "epochs",
-                d.epochs,
-                |v| (1..=10_000).contains(&v),
-                "an integer from 1 to 10000",
-            ),
+            epochs: self.int(get("epochs"), "epochs", d.epochs, LearnerConfig::EPOCHS),
             learning_rate: self.number(
                 get("lr"),
                 "lr",
@@ -523,41 +528,16 @@ impl Reader {
                 |v: f64| v > 0.0 && v <= 1.0,
                 "a number above 0 and at most 1",
             ),
-            segment_len: self.number(
+            segment_len: self.int(
                 get("segment"),
                 "segment",
                 d.segment_len,
-                |v| (1..=100_000).contains(&v),
-                "an integer from 1 to 100000",
+                LearnerConfig::SEGMENT_LEN,
             ),
-            d_model: self.number(
-                get("d_model"),
-                "d_model",
-                d.d_model,
-                |v| (4..=1024).contains(&v),
-                "an integer from 4 to 1024",
-            ),
-            heads: self.number(
-                get("heads"),
-                "heads",
-                d.heads,
-                |v| (1..=32).contains(&v),
-                "an integer from 1 to 32",
-            ),
-            layers: self.number(
-                get("layers"),
-                "layers",
-                d.layers,
-                |v| v <= 16,
-                "an integer from 0 to 16",
-            ),
-            d_ff: self.number(
-                get("d_ff"),
-                "d_ff",
-                d.d_ff,
-                |v| (1..=8192).contains(&v),
-                "an integer from 1 to 8192",
-            ),
+            d_model,
+            heads,
+            layers: self.int(get("layers"), "layers", d.layers, LearnerConfig::LAYERS),
+            d_ff: self.int(get("d_ff"), "d_ff", d.d_ff, LearnerConfig::D_FF),
             hard_constraint: self.number(get("hard"), "hard", 0u8, |v| v <= 1, "0 or 1") == 1,
             activation: self.choice(get("activation"), "activation", ACTIVATIONS, d.activation),
             attention_sink: self.choice(get("sink"), "sink", SINKS, d.attention_sink),
@@ -588,13 +568,6 @@ impl Reader {
                 "a whole number from 0 to 2^64 - 1",
             ),
             ..d
-        };
-        match learner.validate() {
-            Ok(()) => learner,
-            Err(err) => {
-                self.problems.push(format!("The link's learner settings are not valid ({err}); the default learner is used."));
-                LearnerConfig::default()
-            }
         }
     }
 
@@ -713,6 +686,10 @@ impl Reader {
                 default
             }
         }
+    }
+
+    fn int(&mut self, raw: Option<&str>, key: &str, default: usize, range: Range) -> usize {
+        self.number(raw, key, default, |v| range.contains(v), &range.describe())
     }
 
     fn number<T>(
@@ -850,7 +827,20 @@ mod tests {
         assert_eq!(problems.len(), 3, "{problems:?}");
         assert!(problems.iter().any(|p| p.contains("mode=\"3\"")));
         assert!(problems.iter().any(|p| p.contains("heads")), "{problems:?}");
-        assert_eq!(back.learner, LearnerConfig::default());
+        // heads is refused alone: d_model = 30 stays, with 1 head (4 does not divide 30).
+        assert_eq!((back.learner.d_model, back.learner.heads), (30, 1));
+        assert_eq!(back.learner.mode, default.mode);
+        back.learner.validate().unwrap();
+
+        // A value past the core's range is refused for its key alone, naming the key.
+        let (back, problems) = LinkSettings::from_query("segment=70000&epochs=7");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].contains("segment") && problems[0].contains("65536"),
+            "{problems:?}"
+        );
+        assert_eq!(back.learner.segment_len, default.segment_len);
+        assert_eq!(back.learner.epochs, 7);
     }
 
     #[test]

@@ -165,6 +165,30 @@ impl Default for LearnerConfig {
     }
 }
 
+/// The inclusive range of a whole-number setting: stated once here, used by the checks of the
+/// core, the link and the forms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Range {
+    pub min: usize,
+    pub max: usize,
+}
+
+impl Range {
+    const fn new(min: usize, max: usize) -> Self {
+        Self { min, max }
+    }
+
+    /// True if `value` is allowed.
+    pub fn contains(&self, value: usize) -> bool {
+        (self.min..=self.max).contains(&value)
+    }
+
+    /// The range in words, e.g. "an integer from 1 to 16".
+    pub fn describe(&self) -> String {
+        format!("an integer from {} to {}", self.min, self.max)
+    }
+}
+
 /// A learner setting outside its allowed range.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum ConfigError {
@@ -173,24 +197,18 @@ pub enum ConfigError {
     OutOfRange {
         name: &'static str,
         value: String,
-        expected: &'static str,
+        expected: String,
     },
 }
 
-fn check_int(
-    name: &'static str,
-    value: usize,
-    lo: usize,
-    hi: usize,
-    expected: &'static str,
-) -> Result<(), ConfigError> {
-    if (lo..=hi).contains(&value) {
+fn check_int(name: &'static str, value: usize, range: Range) -> Result<(), ConfigError> {
+    if range.contains(value) {
         Ok(())
     } else {
         Err(ConfigError::OutOfRange {
             name,
             value: value.to_string(),
-            expected,
+            expected: range.describe(),
         })
     }
 }
@@ -207,7 +225,7 @@ fn check_real(
         Err(ConfigError::OutOfRange {
             name,
             value: value.to_string(),
-            expected,
+            expected: expected.to_string(),
         })
     }
 }
@@ -215,34 +233,38 @@ fn check_real(
 impl LearnerConfig {
     /// Largest number of Mode 2 classes.
     pub const MAX_CLASSES: usize = 16;
+    /// Allowed N_W in Mode 2.
+    pub const CLASSES: Range = Range::new(1, Self::MAX_CLASSES);
+    /// Allowed `d_model`.
+    pub const D_MODEL: Range = Range::new(4, 1024);
+    /// Allowed `heads` (also a divisor of `d_model`).
+    pub const HEADS: Range = Range::new(1, 32);
+    /// Allowed `layers`.
+    pub const LAYERS: Range = Range::new(0, 16);
+    /// Allowed `d_ff`.
+    pub const D_FF: Range = Range::new(1, 8192);
+    /// Allowed `segment_len`.
+    pub const SEGMENT_LEN: Range = Range::new(1, 1 << 16);
+    /// Allowed `segments_per_batch`.
+    pub const SEGMENTS_PER_BATCH: Range = Range::new(1, 4096);
+    /// Allowed `epochs`.
+    pub const EPOCHS: Range = Range::new(1, 100_000);
 
     /// Checks every setting's range.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        check_int(
-            "d_model",
-            self.d_model,
-            4,
-            1024,
-            "an integer from 4 to 1024",
-        )?;
-        check_int("heads", self.heads, 1, 32, "an integer from 1 to 32")?;
+        check_int("d_model", self.d_model, Self::D_MODEL)?;
+        check_int("heads", self.heads, Self::HEADS)?;
         if !self.d_model.is_multiple_of(self.heads) {
             return Err(ConfigError::OutOfRange {
                 name: "heads",
                 value: self.heads.to_string(),
-                expected: "a divisor of d_model",
+                expected: "a divisor of d_model".to_string(),
             });
         }
-        check_int("layers", self.layers, 0, 16, "an integer from 0 to 16")?;
-        check_int("d_ff", self.d_ff, 1, 8192, "an integer from 1 to 8192")?;
+        check_int("layers", self.layers, Self::LAYERS)?;
+        check_int("d_ff", self.d_ff, Self::D_FF)?;
         if let Mode::Mode2 { classes } = self.mode {
-            check_int(
-                "classes",
-                classes,
-                1,
-                Self::MAX_CLASSES,
-                "an integer from 1 to 16",
-            )?;
+            check_int("classes", classes, Self::CLASSES)?;
         }
         check_real(
             "learning_rate",
@@ -250,27 +272,13 @@ impl LearnerConfig {
             self.learning_rate > 0.0 && self.learning_rate <= 1.0,
             "a number in (0, 1]",
         )?;
-        check_int(
-            "segment_len",
-            self.segment_len,
-            1,
-            1 << 16,
-            "an integer from 1 to 65536",
-        )?;
+        check_int("segment_len", self.segment_len, Self::SEGMENT_LEN)?;
         check_int(
             "segments_per_batch",
             self.segments_per_batch,
-            1,
-            4096,
-            "an integer from 1 to 4096",
+            Self::SEGMENTS_PER_BATCH,
         )?;
-        check_int(
-            "epochs",
-            self.epochs,
-            1,
-            100_000,
-            "an integer from 1 to 100000",
-        )?;
+        check_int("epochs", self.epochs, Self::EPOCHS)?;
         check_real(
             "grad_clip_norm",
             self.grad_clip_norm,

@@ -369,16 +369,28 @@ impl LearnedDynamics {
         header.learner.validate()?;
         check_scheme_shape(&header.tokens)?;
         let weights = &bytes[newline + 1..];
-        let expected: usize = header
-            .tensors
-            .iter()
-            .map(|t| t.shape.iter().product::<usize>() * 4)
-            .sum();
-        if weights.len() != expected {
+        // Sizes are checked against the bytes present before anything is allocated.
+        let too_large = || ModelFileError::Tensors("the network is too large".to_string());
+        let network_bytes = RateNetwork::parameter_count(&header.learner, &header.tokens)
+            .and_then(|n| n.checked_mul(4))
+            .ok_or_else(too_large)?;
+        if weights.len() != network_bytes {
             return Err(ModelFileError::Length {
                 found: weights.len(),
-                expected,
+                expected: network_bytes,
             });
+        }
+        let listed = header.tensors.iter().try_fold(0usize, |sum, t| {
+            t.shape
+                .iter()
+                .try_fold(4usize, |bytes, &d| bytes.checked_mul(d))
+                .and_then(|bytes| sum.checked_add(bytes))
+        });
+        if listed != Some(network_bytes) {
+            return Err(ModelFileError::Tensors(format!(
+                "the listed tensors hold {} bytes, the network {network_bytes}",
+                listed.map_or_else(|| "too many".to_string(), |b| b.to_string())
+            )));
         }
         let mut tensors = HashMap::new();
         let mut offset = 0;

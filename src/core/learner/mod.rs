@@ -27,7 +27,7 @@ pub mod train;
 
 pub use batch::{Batch, SegmentSource, TokenScheme, Tokenize};
 pub use config::{
-    Activation, AttentionSink, ConfigError, LearnerConfig, LrSchedule, Mode, PositionInit,
+    Activation, AttentionSink, ConfigError, LearnerConfig, LrSchedule, Mode, PositionInit, Range,
 };
 pub use learned::{LearnedDynamics, ModelFileError, TrainingSummary};
 pub use network::RateNetwork;

@@ -191,6 +191,41 @@ impl RateNetwork {
         })
     }
 
+    /// The number of weights of the network `config` and `scheme` define, worked out without
+    /// building it (`None` if it overflows): a model file's weights must have exactly this many,
+    /// which bounds what reading a file may allocate by the file's own size.
+    pub fn parameter_count(config: &LearnerConfig, scheme: &TokenScheme) -> Option<usize> {
+        let d = config.d_model;
+        let ff = config.d_ff;
+        let linear =
+            |inputs: usize, outputs: usize| inputs.checked_mul(outputs)?.checked_add(outputs);
+        let embeddings = scheme
+            .tables
+            .iter()
+            .try_fold(0usize, |sum, &rows| sum.checked_add(rows.checked_mul(d)?))?;
+        let sink = if config.attention_sink == super::config::AttentionSink::Learned {
+            config.heads
+        } else {
+            0
+        };
+        let layer = [
+            linear(d, d.checked_mul(3)?)?,
+            linear(d, d)?,
+            linear(d, ff)?,
+            linear(ff, d)?,
+            d.checked_mul(4)?, // two layer norms, each a scale and a shift
+            sink,
+        ]
+        .into_iter()
+        .try_fold(0usize, usize::checked_add)?;
+        let classes = config.mode.classes();
+        let head = linear(d, scheme.moves_per_token.checked_mul(classes.max(1))?)?;
+        embeddings
+            .checked_add(layer.checked_mul(config.layers)?)?
+            .checked_add(head)?
+            .checked_add(classes)
+    }
+
     /// N_W (0 in Mode 1).
     pub fn classes(&self) -> usize {
         self.classes

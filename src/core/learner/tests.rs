@@ -582,3 +582,45 @@ fn threads_and_micro_batches_give_the_same_training() {
         );
     }
 }
+
+/// The parameter count worked out from the settings is the built network's, for every shape
+/// option (a model file's size is checked against it before anything is allocated).
+#[test]
+fn the_parameter_count_is_the_networks() {
+    use super::config::AttentionSink;
+    use super::network::RateNetwork;
+    use burn::module::Module;
+    let device = Device::flex();
+    let schemes = [ActiveLattice::scheme(7), FredricksonAndersen::scheme(9)];
+    for scheme in &schemes {
+        for mode in [Mode::Mode1, Mode::Mode2 { classes: 3 }] {
+            for sink in [
+                AttentionSink::None,
+                AttentionSink::Quiet,
+                AttentionSink::Learned,
+            ] {
+                for layers in [0, 2] {
+                    let config = LearnerConfig {
+                        mode,
+                        attention_sink: sink,
+                        layers,
+                        d_ff: 12,
+                        ..tiny_config()
+                    };
+                    let network = RateNetwork::new(&config, scheme, &device);
+                    assert_eq!(
+                        RateNetwork::parameter_count(&config, scheme),
+                        Some(network.num_params()),
+                        "{} {mode:?} {sink:?} {layers} layers",
+                        scheme.kind
+                    );
+                }
+            }
+        }
+    }
+    let huge = LearnerConfig {
+        d_model: usize::MAX / 2,
+        ..tiny_config()
+    };
+    assert_eq!(RateNetwork::parameter_count(&huge, &schemes[0]), None);
+}
