@@ -4,6 +4,7 @@ use crate::core::ctmc::Engine;
 use crate::core::model::{ActiveLatticeSpec, Dynamics, FaSpec, ModelError, ModelSpec};
 use crate::core::observables::{ObservableSummary, Sampler};
 use crate::core::rng::Rng;
+use crate::core::simulation::{SAMPLE_INTERVAL, check_recording};
 use crate::core::trajectory::AnyTrajectory;
 use serde_json::json;
 use std::path::PathBuf;
@@ -77,9 +78,6 @@ pub enum SimulateError {
     },
 }
 
-/// Time between observable snapshots.
-const SAMPLE_INTERVAL: f64 = 1.0;
-
 struct RunResult {
     n: usize,
     events: u64,
@@ -128,6 +126,9 @@ pub fn run(args: &SimulateArgs) -> Result<(), SimulateError> {
         });
     }
     let record = args.out.is_some();
+    if record {
+        check_recording(&spec, total_time)?;
+    }
     let mut rng = Rng::new(args.seed);
     let result = match &spec {
         ModelSpec::ActiveLattice(s) => {

@@ -14,6 +14,32 @@ use serde::{Deserialize, Serialize};
 /// Time between two observable snapshots.
 pub const SAMPLE_INTERVAL: f64 = 1.0;
 
+/// The most jumps a recorded trajectory may be expected to hold: about 130 MB in memory and
+/// 250 MB as a file, 17 times the paper preset's T = 500 trajectory.
+pub const MAX_RECORDED_JUMPS: f64 = 1.0e7;
+
+/// The longest T whose recording of `spec` stays within [`MAX_RECORDED_JUMPS`] at the model's
+/// largest total rate.
+pub fn max_recorded_time(spec: &ModelSpec) -> f64 {
+    MAX_RECORDED_JUMPS / spec.max_total_rate().max(f64::MIN_POSITIVE)
+}
+
+/// Refuses, before anything is allocated, a recording of `spec` over `t` that could hold more
+/// than [`MAX_RECORDED_JUMPS`] jumps.
+pub fn check_recording(spec: &ModelSpec, t: f64) -> Result<(), ModelError> {
+    let jumps = spec.max_total_rate() * t;
+    if jumps <= MAX_RECORDED_JUMPS {
+        Ok(())
+    } else {
+        Err(ModelError::TooManyJumps {
+            t,
+            jumps,
+            limit: MAX_RECORDED_JUMPS,
+            max_t: max_recorded_time(spec),
+        })
+    }
+}
+
 /// The current configuration, in the form a view draws it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind")]
@@ -52,6 +78,8 @@ impl SimulationRun {
                 expected: "a finite time above 0",
             });
         }
+        spec.validate()?;
+        check_recording(spec, t_end)?;
         let mut engine = AnyEngine::from_spec(spec, seed)?;
         engine.observe(true);
         let sampler = matches!(engine, AnyEngine::ActiveLattice(_))
@@ -249,5 +277,56 @@ mod tests {
             panic!("active lattice");
         };
         assert_eq!(a.origin().num_particles(), b.origin().num_particles());
+    }
+    /// The rate bound really bounds: along a run, no configuration's total rate exceeds it,
+    /// for both models (the bound is what limits a recording before it starts).
+    #[test]
+    fn the_total_rate_bound_holds_along_runs() {
+        use crate::core::model::Dynamics;
+        let alm = ActiveLatticeSpec {
+            l: 8,
+            ..ActiveLatticeSpec::paper(0.1)
+        };
+        let spec = ModelSpec::ActiveLattice(alm);
+        let mut run = SimulationRun::new(&spec, 10.0, 0.0, 5).unwrap();
+        run.advance(10.0);
+        let AnyTrajectory::ActiveLattice(t) = run.into_trajectory().unwrap() else {
+            panic!("active lattice");
+        };
+        let mut replay = t.replay_from(0);
+        let (mut most, mut count) = (0.0f64, 0);
+        loop {
+            let model = replay.model();
+            let total: f64 = (0..model.num_tokens())
+                .flat_map(|p| (0..6).map(move |m| (p, m)))
+                .map(|(p, m)| model.rate(p, m))
+                .sum();
+            most = most.max(total);
+            count += 1;
+            if !replay.step() {
+                break;
+            }
+        }
+        assert!(count > 100);
+        assert!(most <= spec.max_total_rate() + 1e-9, "{most}");
+        // 6 particles on 64 sites: mostly free, so the bound is nearly reached.
+        assert!(most > 0.8 * spec.max_total_rate(), "{most}");
+        let fa = ModelSpec::Fa(FaSpec { l: 6, c: 0.7 });
+        assert!((fa.max_total_rate() - 2.0 * 6.0 * 0.7).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_recording_that_could_outgrow_memory_is_refused_before_it_starts() {
+        let paper = ModelSpec::ActiveLattice(ActiveLatticeSpec::paper(0.1244));
+        // N = 112 particles, at most 13.2 jumps each per unit time: T = 500 is fine.
+        check_recording(&paper, 500.0).unwrap();
+        let err = SimulationRun::new(&paper, 1.0e5, 0.0, 1)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("1e7") && err.contains("T at most 6764"),
+            "{err}"
+        );
+        assert!((max_recorded_time(&paper) - 1.0e7 / (112.0 * 13.2)).abs() < 1e-6);
     }
 }

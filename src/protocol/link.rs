@@ -8,6 +8,7 @@ use crate::core::learner::{
 };
 use crate::core::model::{ActiveLatticeRates, ActiveLatticeSpec, FaSpec, ModelSpec};
 use crate::core::propagation::{EnsembleSettings, Integrator};
+use crate::core::simulation::max_recorded_time;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 
@@ -292,12 +293,17 @@ impl LinkSettings {
                 defaults.model.clone()
             }
         };
+        // T is bounded by the link's limit and by what a recording of this model may hold.
+        let max_t = MAX_T.min(max_recorded_time(&model));
         let t = reader.number(
             get("T"),
             "T",
-            defaults.t,
-            |v: f64| v > 0.0 && v <= MAX_T,
-            "a time above 0 and at most 1e6",
+            defaults.t.min(max_t),
+            |v: f64| v > 0.0 && v <= max_t,
+            &format!(
+                "a time above 0 and at most {max_t:.4} (1e6, and at most 1e7 recorded jumps for \
+                 this model)"
+            ),
         );
         let burn_in = reader.number(
             get("burn_in"),
@@ -799,6 +805,24 @@ mod tests {
         let (settings, problems) = LinkSettings::from_query("?L=2&phi=0.01");
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(settings.simulation.model, SimulationSettings::paper().model);
+    }
+
+    #[test]
+    fn a_time_too_long_to_record_is_refused_naming_the_limit() {
+        // L = 256, phi = 0.5: N = 32768 particles, at most 13.2 jumps each per unit time.
+        let (settings, problems) = LinkSettings::from_query("?L=256&phi=0.5&T=1000&seed=4");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].contains("T=") && problems[0].contains("1e7 recorded jumps"),
+            "{problems:?}"
+        );
+        let max_t = 1.0e7 / (32768.0 * 13.2);
+        assert!((settings.simulation.t - max_t).abs() < 1e-9, "{}", settings.simulation.t);
+        assert!(settings.simulation.burn_in < settings.simulation.t);
+        assert_eq!(settings.simulation.seed, 4);
+        let (again, problems) = LinkSettings::from_query(&settings.to_query());
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(again, settings);
     }
 
     #[test]

@@ -33,6 +33,16 @@ pub enum ModelError {
     /// A configuration does not fit the model (wrong length, site outside the lattice, ...).
     #[error("{0}")]
     Config(String),
+    /// Recording this run could make more jumps than a trajectory may hold.
+    #[error(
+        "T = {t} could record up to {jumps:.2e} jumps, more than the {limit:.0e} a trajectory may hold (about 130 MB in memory); choose T at most {max_t:.4}"
+    )]
+    TooManyJumps {
+        t: f64,
+        jumps: f64,
+        limit: f64,
+        max_t: f64,
+    },
 }
 
 /// Checks `lo <= value <= hi` for a size parameter.
@@ -150,6 +160,18 @@ pub enum ModelSpec {
 }
 
 impl ModelSpec {
+    /// The largest total rate R(C) any configuration can have: an upper bound of the jumps per
+    /// unit time. ALM: every particle with all four steps free, N (2D + v_plus + 3 v_zero); FA:
+    /// every site with both neighbours up, 2 L max(c, 1 - c).
+    pub fn max_total_rate(&self) -> f64 {
+        match self {
+            ModelSpec::ActiveLattice(s) => {
+                s.num_particles() as f64 * (2.0 * s.d + s.v_plus + 3.0 * s.v_zero)
+            }
+            ModelSpec::Fa(s) => 2.0 * s.l as f64 * s.c.max(1.0 - s.c),
+        }
+    }
+
     /// Checks every parameter's range.
     pub fn validate(&self) -> Result<(), ModelError> {
         match self {

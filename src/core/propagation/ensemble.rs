@@ -8,8 +8,8 @@ use crate::core::observables::{ObservableSummary, Sampler, Snapshot};
 use crate::core::rng::Rng;
 use serde::{Deserialize, Serialize};
 
-/// Time between two observable snapshots.
-pub const SAMPLE_INTERVAL: f64 = 1.0;
+/// Time between two observable snapshots, as in a simulation run.
+pub use crate::core::simulation::SAMPLE_INTERVAL;
 
 /// What an ensemble runs and for how long.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
