@@ -164,7 +164,10 @@ pub fn LearnPanel(
                     data-training=move || state.training.get().to_string()
                     data-loaded-u=move || state.loaded_u_per_t.get().map(|u| u.to_string()).unwrap_or_default()
                     data-last-val-u=move || last_val().map(|u| u.to_string()).unwrap_or_default()
-                    data-kept-u=move || kept_u().map(|u| u.to_string()).unwrap_or_default()>
+                    data-kept-u=move || kept_u().map(|u| u.to_string()).unwrap_or_default()
+                    data-steps=move || state.reports.with(|r| r.last().map(|r| r.steps.to_string()).unwrap_or_default())
+                    data-train-seconds=move || state.reports.with(|r| r.last().map(|r| r.train_seconds.to_string()).unwrap_or_default())
+                    data-eval-seconds=move || state.reports.with(|r| r.last().map(|r| r.eval_seconds.to_string()).unwrap_or_default())>
                     <dt>"held-out U/T"</dt><dd data-testid="learn-held-out">{move || held_out_text().unwrap_or_else(|| "–".into())}</dd>
                     <dt>"training U/T"</dt><dd>{move || last_u().map(|u| format!("{u:.4}")).unwrap_or_else(|| "–".into())}</dd>
                     <dt>"exact U/T (training)"</dt><dd>{move || state.exact_u_per_t.get().map(|u| format!("{u:.4}")).unwrap_or_else(|| "unknown".into())}</dd>
