@@ -817,7 +817,11 @@ mod tests {
             "{problems:?}"
         );
         let max_t = 1.0e7 / (32768.0 * 13.2);
-        assert!((settings.simulation.t - max_t).abs() < 1e-9, "{}", settings.simulation.t);
+        assert!(
+            (settings.simulation.t - max_t).abs() < 1e-9,
+            "{}",
+            settings.simulation.t
+        );
         assert!(settings.simulation.burn_in < settings.simulation.t);
         assert_eq!(settings.simulation.seed, 4);
         let (again, problems) = LinkSettings::from_query(&settings.to_query());
