@@ -438,3 +438,53 @@ fn mode1_fa_tutorial_reaches_the_exact_u_per_t_within_0_01_in_four_epochs() {
     let exact = last["exact_U_per_T"].as_f64().expect("the rates are known");
     assert!((u - exact).abs() < 0.01, "U/T {u} vs exact {exact}");
 }
+
+/// `--preset` gives the command line the page's presets: the classroom run is the page's
+/// (N = 18, T = 100, burn-in 10, the same U/T as the page's classroom trajectory), flags change
+/// it, and a model that contradicts the preset is refused.
+#[test]
+fn presets_start_the_cli_where_the_page_starts() {
+    let run = &json_lines(&["simulate", "--preset", "classroom", "--json"])[0];
+    assert_eq!(run["N"], 18);
+    assert_eq!(run["T"], 100.0);
+    assert_eq!(run["seed"], 1);
+    // The page's classroom trajectory (seed 1) has exact U/T 116.0715 (README, browser tests).
+    let u = run["U_per_T"].as_f64().unwrap();
+    assert!((u - 116.0715).abs() < 1e-3, "{u}");
+    let shorter = &json_lines(&["simulate", "--preset", "classroom", "--T", "20", "--json"])[0];
+    assert_eq!(shorter["T"], 20.0);
+    assert_eq!(shorter["N"], 18);
+    let out = jumpformer(&["simulate", "--preset", "fa-tutorial", "--model", "active-lattice"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--preset fa-tutorial"));
+
+    let file = TempPath::new("preset-fa.json");
+    let fa = &json_lines(&[
+        "simulate",
+        "--preset",
+        "fa-tutorial",
+        "--T",
+        "200",
+        "--out",
+        file.arg(),
+        "--json",
+    ])[0];
+    assert_eq!(fa["N"], 10);
+    let model = TempPath::new("preset.jfmodel");
+    json_lines(&[
+        "train",
+        file.arg(),
+        "--preset",
+        "classroom",
+        "--epochs",
+        "1",
+        "--out",
+        model.arg(),
+        "--json",
+    ]);
+    let bytes = std::fs::read(&model.0).unwrap();
+    let learned = LearnedDynamics::from_bytes(&bytes, &cpu_device()).unwrap();
+    let config = learned.config();
+    assert_eq!((config.d_model, config.heads, config.layers), (32, 2, 1));
+    assert!(config.hard_constraint, "the classroom learner has the prior");
+}

@@ -7,6 +7,7 @@ mod backend;
 mod bench;
 mod input;
 mod loglik;
+mod preset;
 mod propagate;
 mod scan;
 mod simulate;

@@ -1,8 +1,10 @@
 //! `jumpformer simulate`: one exact CTMC run with its U/T and (active lattice) observables.
 
+use super::preset::PresetArg;
 use crate::core::ctmc::Engine;
 use crate::core::model::{ActiveLatticeSpec, Dynamics, FaSpec, ModelError, ModelSpec};
 use crate::core::observables::{ObservableSummary, Sampler};
+use crate::core::presets::Preset;
 use crate::core::rng::Rng;
 use crate::core::simulation::{SAMPLE_INTERVAL, check_recording};
 use crate::core::trajectory::AnyTrajectory;
@@ -22,9 +24,12 @@ pub enum ModelKind {
 
 #[derive(Debug, clap::Args)]
 pub struct SimulateArgs {
-    /// The model.
-    #[arg(long, value_enum, default_value = "active-lattice")]
-    model: ModelKind,
+    /// Start from a preset's model, T, burn-in and seed; the flags below change any of them.
+    #[arg(long, value_enum)]
+    preset: Option<PresetArg>,
+    /// The model (default active-lattice, or the preset's).
+    #[arg(long, value_enum)]
+    model: Option<ModelKind>,
     /// Linear size L (default 30 for active-lattice, 10 for fa).
     #[arg(long = "L")]
     l: Option<usize>,
@@ -46,12 +51,13 @@ pub struct SimulateArgs {
     /// Total time T (default 500 for active-lattice, 10000 for fa).
     #[arg(long = "T")]
     t: Option<f64>,
-    /// Time before the first observable snapshot (default T / 5); snapshots every 1 time unit.
+    /// Time before the first observable snapshot (default T / 5, or the preset's); snapshots
+    /// every 1 time unit.
     #[arg(long = "burn-in")]
     burn_in: Option<f64>,
-    /// Seed of the run's one random generator.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
+    /// Seed of the run's one random generator (default 1).
+    #[arg(long)]
+    seed: Option<u64>,
     /// Write the trajectory file (SPEC section 7) here.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -71,6 +77,8 @@ pub enum SimulateError {
         value: f64,
         expected: &'static str,
     },
+    #[error("--model contradicts --preset {0}, which sets the other model")]
+    Preset(&'static str),
     #[error("cannot write {path}: {source}")]
     Write {
         path: PathBuf,
@@ -88,28 +96,36 @@ struct RunResult {
 }
 
 pub fn run(args: &SimulateArgs) -> Result<(), SimulateError> {
-    let (spec, default_t) = match args.model {
-        ModelKind::ActiveLattice => {
-            let paper = ActiveLatticeSpec::paper(0.1244);
-            let spec = ActiveLatticeSpec {
-                l: args.l.unwrap_or(paper.l),
-                phi: args.phi.unwrap_or(paper.phi),
-                d: args.d.unwrap_or(paper.d),
-                v_plus: args.v_plus.unwrap_or(paper.v_plus),
-                v_zero: args.v_zero.unwrap_or(paper.v_zero),
+    let base = match (args.preset.map(Preset::from), args.model) {
+        (Some(preset), kind) => {
+            let base = preset.simulation();
+            let preset_kind = match base.model {
+                ModelSpec::ActiveLattice(_) => ModelKind::ActiveLattice,
+                ModelSpec::Fa(_) => ModelKind::Fa,
             };
-            (ModelSpec::ActiveLattice(spec), 500.0)
+            if kind.is_some_and(|k| k != preset_kind) {
+                return Err(SimulateError::Preset(preset.name()));
+            }
+            base
         }
-        ModelKind::Fa => {
-            let spec = FaSpec {
-                l: args.l.unwrap_or(FaSpec::TUTORIAL.l),
-                c: args.c.unwrap_or(FaSpec::TUTORIAL.c),
-            };
-            (ModelSpec::Fa(spec), 1e4)
-        }
+        (None, Some(ModelKind::Fa)) => Preset::FaTutorial.simulation(),
+        (None, _) => Preset::Paper.simulation(),
+    };
+    let spec = match base.model {
+        ModelSpec::ActiveLattice(d) => ModelSpec::ActiveLattice(ActiveLatticeSpec {
+            l: args.l.unwrap_or(d.l),
+            phi: args.phi.unwrap_or(d.phi),
+            d: args.d.unwrap_or(d.d),
+            v_plus: args.v_plus.unwrap_or(d.v_plus),
+            v_zero: args.v_zero.unwrap_or(d.v_zero),
+        }),
+        ModelSpec::Fa(d) => ModelSpec::Fa(FaSpec {
+            l: args.l.unwrap_or(d.l),
+            c: args.c.unwrap_or(d.c),
+        }),
     };
     spec.validate()?;
-    let total_time = args.t.unwrap_or(default_t);
+    let total_time = args.t.unwrap_or(base.t);
     if !(total_time.is_finite() && total_time > 0.0) {
         return Err(SimulateError::Time {
             name: "T",
@@ -117,7 +133,12 @@ pub fn run(args: &SimulateArgs) -> Result<(), SimulateError> {
             expected: "a positive finite number",
         });
     }
-    let burn_in = args.burn_in.unwrap_or(total_time / 5.0);
+    let burn_in = args.burn_in.unwrap_or(if args.preset.is_some() {
+        base.burn_in
+    } else {
+        total_time / 5.0
+    });
+    let seed = args.seed.unwrap_or(base.seed);
     if !(burn_in.is_finite() && burn_in >= 0.0) {
         return Err(SimulateError::Time {
             name: "burn-in",
@@ -129,7 +150,7 @@ pub fn run(args: &SimulateArgs) -> Result<(), SimulateError> {
     if record {
         check_recording(&spec, total_time)?;
     }
-    let mut rng = Rng::new(args.seed);
+    let mut rng = Rng::new(seed);
     let result = match &spec {
         ModelSpec::ActiveLattice(s) => {
             let model = s.build(&mut rng)?;
@@ -158,7 +179,7 @@ pub fn run(args: &SimulateArgs) -> Result<(), SimulateError> {
             source,
         })?;
     }
-    report(args, &spec, total_time, &result);
+    report(args, &spec, total_time, seed, &result);
     Ok(())
 }
 
@@ -181,7 +202,7 @@ where
     }
 }
 
-fn report(args: &SimulateArgs, spec: &ModelSpec, total_time: f64, r: &RunResult) {
+fn report(args: &SimulateArgs, spec: &ModelSpec, total_time: f64, seed: u64, r: &RunResult) {
     let events_per_s = r.events as f64 / r.seconds.max(1e-9);
     let u_per_t = r.u / total_time;
     if args.json {
@@ -189,7 +210,7 @@ fn report(args: &SimulateArgs, spec: &ModelSpec, total_time: f64, r: &RunResult)
             "model": spec,
             "N": r.n,
             "T": total_time,
-            "seed": args.seed,
+            "seed": seed,
             "events": r.events,
             "seconds": r.seconds,
             "events_per_s": events_per_s,
@@ -217,7 +238,7 @@ fn report(args: &SimulateArgs, spec: &ModelSpec, total_time: f64, r: &RunResult)
                 ModelSpec::Fa(_) => "fa",
             },
             r.n,
-            args.seed,
+            seed,
             r.events,
             r.seconds,
             events_per_s

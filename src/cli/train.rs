@@ -2,12 +2,14 @@
 //! reports U/T after every epoch next to the exact U/T, and optionally writes the model file.
 
 use super::input::{InputError, read_trajectory};
+use super::preset::PresetArg;
 use crate::core::compute::{BackendInfo, BackendKind, select_device};
 use crate::core::discovery::KindStatistics;
 use crate::core::learner::{
     Activation, AttentionSink, EpochReport, LearnedDynamics, LearnerConfig, LearnerError,
     LrSchedule, Mode, ModelFileError, PositionInit, SegmentSource, Trainer, Validation,
 };
+use crate::core::presets::Preset;
 use crate::core::trajectory::AnyTrajectory;
 use burn::tensor::Device;
 use serde_json::json;
@@ -19,6 +21,10 @@ use thiserror::Error;
 /// defaults ([`LearnerConfig::default`]).
 #[derive(Debug, clap::Args)]
 pub struct LearnerArgs {
+    /// Start from a preset's learner (paper and fa-tutorial: the defaults; classroom: a small
+    /// network with the hard-constraint prior); the flags below change any setting.
+    #[arg(long, value_enum)]
+    preset: Option<PresetArg>,
     /// Passes over the trajectory (default 10).
     #[arg(long)]
     epochs: Option<usize>,
@@ -89,7 +95,9 @@ pub struct LearnerArgs {
 impl LearnerArgs {
     /// The learner settings in `mode`, checked.
     pub fn config(&self, mode: Mode) -> Result<LearnerConfig, TrainCliError> {
-        let d = LearnerConfig::default();
+        let d = self
+            .preset
+            .map_or_else(LearnerConfig::default, |p| Preset::from(p).learner());
         let config = LearnerConfig {
             d_model: self.d_model.unwrap_or(d.d_model),
             heads: self.heads.unwrap_or(d.heads),
@@ -97,7 +105,7 @@ impl LearnerArgs {
             d_ff: self.ff.unwrap_or(d.d_ff),
             activation: self.activation.unwrap_or(d.activation),
             mode,
-            hard_constraint: self.hard_constraint,
+            hard_constraint: self.hard_constraint || d.hard_constraint,
             attention_sink: self.attention_sink.unwrap_or(d.attention_sink),
             position_init: self.position_init.unwrap_or(d.position_init),
             learning_rate: self.lr.unwrap_or(d.learning_rate),

@@ -7,6 +7,7 @@ pub mod learner;
 pub mod loglik;
 pub mod model;
 pub mod observables;
+pub mod presets;
 pub mod propagation;
 pub mod rng;
 pub mod simulation;

@@ -8,11 +8,40 @@ use crate::core::model::{
     SiteConfig,
 };
 use crate::core::observables::{ObservableSummary, Sampler, Snapshot};
+use crate::core::presets::Preset;
 use crate::core::trajectory::AnyTrajectory;
 use serde::{Deserialize, Serialize};
 
 /// Time between two observable snapshots.
 pub const SAMPLE_INTERVAL: f64 = 1.0;
+
+/// What to simulate: the model with its parameters, the duration, the burn-in and the seed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SimulationSettings {
+    pub model: ModelSpec,
+    /// Total simulated time T.
+    pub t: f64,
+    /// Time before observables are sampled.
+    pub burn_in: f64,
+    pub seed: u64,
+}
+
+impl SimulationSettings {
+    /// The paper's run ([`Preset::Paper`]).
+    pub fn paper() -> Self {
+        Preset::Paper.simulation()
+    }
+
+    /// The classroom run ([`Preset::Classroom`]).
+    pub fn classroom() -> Self {
+        Preset::Classroom.simulation()
+    }
+
+    /// The Fredrickson–Andersen tutorial ([`Preset::FaTutorial`]).
+    pub fn fa_tutorial() -> Self {
+        Preset::FaTutorial.simulation()
+    }
+}
 
 /// The most jumps a recorded trajectory may be expected to hold: about 130 MB in memory and
 /// 250 MB as a file, 17 times the paper preset's T = 500 trajectory.

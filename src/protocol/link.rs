@@ -7,7 +7,9 @@ use crate::core::learner::{
     Activation, AttentionSink, LearnerConfig, LrSchedule, Mode, PositionInit, Range,
 };
 use crate::core::model::{ActiveLatticeRates, ActiveLatticeSpec, FaSpec, ModelSpec};
+use crate::core::presets::Preset;
 use crate::core::propagation::{EnsembleSettings, Integrator};
+pub use crate::core::simulation::SimulationSettings;
 use crate::core::simulation::max_recorded_time;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
@@ -21,72 +23,12 @@ pub enum BackendPreference {
     Cpu,
 }
 
-/// What to simulate: the model with its parameters, the duration, the burn-in and the seed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SimulationSettings {
-    pub model: ModelSpec,
-    /// Total simulated time T.
-    pub t: f64,
-    /// Time before observables are sampled.
-    pub burn_in: f64,
-    pub seed: u64,
-}
-
 /// The longest simulated time a link may ask for.
 pub const MAX_T: f64 = 1.0e6;
 
-impl SimulationSettings {
-    /// The paper's preset: L = 30, N = 112 (phi = 0.1244), D = 0.1, v+ = 10, v0 = 1, T = 500.
-    pub fn paper() -> Self {
-        Self {
-            model: ModelSpec::ActiveLattice(ActiveLatticeSpec::paper(0.1244)),
-            t: 500.0,
-            burn_in: 50.0,
-            seed: 1,
-        }
-    }
-
-    /// A small active-matter run that simulates in a blink and trains in seconds: L = 12,
-    /// N = 18 (same density and rates as the paper), T = 100, about 2e4 jumps.
-    pub fn classroom() -> Self {
-        let spec = ActiveLatticeSpec {
-            l: 12,
-            ..ActiveLatticeSpec::paper(0.1244)
-        };
-        Self {
-            model: ModelSpec::ActiveLattice(spec),
-            t: 100.0,
-            burn_in: 10.0,
-            seed: 1,
-        }
-    }
-
-    /// The authors' Fredrickson–Andersen tutorial: L = 10, c = 0.3, T = 1e4.
-    pub fn fa_tutorial() -> Self {
-        Self {
-            model: ModelSpec::Fa(FaSpec::TUTORIAL),
-            t: 1.0e4,
-            burn_in: 0.0,
-            seed: 1,
-        }
-    }
-}
-
-/// The learner of the classroom preset: a small network with impossible moves masked, which
-/// reaches the exact U/T of the classroom trajectory within 1% in one epoch (measured: 115.45
-/// vs 116.07 natively; about 40 s for three epochs in Chromium on a laptop-class CPU).
+/// The learner of the classroom preset (see [`Preset::Classroom`]).
 pub fn classroom_learner() -> LearnerConfig {
-    LearnerConfig {
-        d_model: 32,
-        heads: 2,
-        layers: 1,
-        d_ff: 64,
-        learning_rate: 3e-3,
-        segment_len: 64,
-        epochs: 3,
-        hard_constraint: true,
-        ..LearnerConfig::default()
-    }
+    Preset::Classroom.learner()
 }
 
 /// Settings of the Discover and Extrapolate views.
