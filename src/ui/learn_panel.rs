@@ -27,6 +27,8 @@ pub struct LearnState {
     pub model: RwSignal<Option<String>>,
     /// U/T of a loaded model on the current trajectory.
     pub loaded_u_per_t: RwSignal<Option<f64>>,
+    /// A trained model not yet saved to a file (the page asks before the tab closes).
+    pub unsaved: RwSignal<bool>,
 }
 
 impl LearnState {
@@ -40,6 +42,7 @@ impl LearnState {
             training: RwSignal::new(false),
             model: RwSignal::new(None),
             loaded_u_per_t: RwSignal::new(None),
+            unsaved: RwSignal::new(false),
         }
     }
 }

@@ -9,6 +9,7 @@ mod extrapolate_panel;
 mod files;
 mod lattice_canvas;
 mod learn_panel;
+mod leave_guard;
 mod settings_form;
 mod simulate_panel;
 mod worker_client;
@@ -89,7 +90,10 @@ fn App() -> impl IntoView {
         } => learn
             .progress
             .set(Some((epoch, step_in_epoch, steps_per_epoch, paused))),
-        Event::EpochDone(report) => learn.reports.update(|r| r.push(report)),
+        Event::EpochDone(report) => {
+            learn.reports.update(|r| r.push(report));
+            learn.unsaved.set(true);
+        }
         Event::TrainingFinished {
             epochs_done,
             completed,
@@ -103,12 +107,16 @@ fn App() -> impl IntoView {
             learn.model.set(Some(format!("{how} {epochs_done} epochs")));
         }
         Event::ModelFile { file_name, bytes } => {
-            if let Err(problem) = files::download_bytes(&file_name, &bytes) {
-                messages.update(|m| m.push(format!("The model could not be saved: {problem}")));
+            match files::download_bytes(&file_name, &bytes) {
+                Ok(()) => learn.unsaved.set(false),
+                Err(problem) => {
+                    messages.update(|m| m.push(format!("The model could not be saved: {problem}")))
+                }
             }
         }
         Event::ModelLoaded { name, u_per_t, .. } => {
             learn.loaded_u_per_t.set(u_per_t);
+            learn.unsaved.set(false);
             let fit = u_per_t
                 .map(|u| format!(", U/T = {u:.4} on the current trajectory"))
                 .unwrap_or_default();
@@ -178,6 +186,13 @@ fn App() -> impl IntoView {
         }
     };
     let commands = Commands::new(client, messages);
+    leave_guard::install(move || {
+        simulation.running.get_untracked()
+            || learn.training.get_untracked()
+            || learn.unsaved.get_untracked()
+            || discover.running.get_untracked()
+            || extrapolate.running.get_untracked() != ExtrapolateJob::Idle
+    });
     commands.send(Request::Init { prefer_gpu });
     commands.send(Request::SmokeTrain { steps: SMOKE_STEPS });
 

@@ -55,6 +55,17 @@ for (const { webgpu, T, segment, lr } of cases) {
       assert.ok(last < exact, 'the learner cannot beat the exact likelihood of its own training data by much');
       await screenshot(page, `learn-${name}`);
 
+      // A trained model not yet saved: leaving the page asks first, and staying keeps it.
+      const dialogs = [];
+      const onDialog = (dialog) => { dialogs.push(dialog.type()); dialog.dismiss().catch(() => {}); };
+      page.on('dialog', onDialog);
+      await page.evaluate(() => { window.location.reload(); });
+      await page.waitForFunction(() => document.querySelector('[data-testid=learn-stats]')?.dataset.epochs === '3', null, { timeout: 10_000 });
+      await page.waitForTimeout(500);
+      page.off('dialog', onDialog);
+      assert.deepEqual(dialogs, ['beforeunload'], 'the page asks before an unsaved model is lost');
+      assert.equal(await stats.getAttribute('data-epochs'), '3', 'staying keeps the trained model');
+
       const download = page.waitForEvent('download');
       await page.getByTestId('learn-save').click();
       const file = await (await download).path();
