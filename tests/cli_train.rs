@@ -454,7 +454,13 @@ fn presets_start_the_cli_where_the_page_starts() {
     let shorter = &json_lines(&["simulate", "--preset", "classroom", "--T", "20", "--json"])[0];
     assert_eq!(shorter["T"], 20.0);
     assert_eq!(shorter["N"], 18);
-    let out = jumpformer(&["simulate", "--preset", "fa-tutorial", "--model", "active-lattice"]);
+    let out = jumpformer(&[
+        "simulate",
+        "--preset",
+        "fa-tutorial",
+        "--model",
+        "active-lattice",
+    ]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--preset fa-tutorial"));
 
@@ -486,5 +492,8 @@ fn presets_start_the_cli_where_the_page_starts() {
     let learned = LearnedDynamics::from_bytes(&bytes, &cpu_device()).unwrap();
     let config = learned.config();
     assert_eq!((config.d_model, config.heads, config.layers), (32, 2, 1));
-    assert!(config.hard_constraint, "the classroom learner has the prior");
+    assert!(
+        config.hard_constraint,
+        "the classroom learner has the prior"
+    );
 }

@@ -219,6 +219,10 @@ pub enum Event {
         #[serde(default)]
         val_exact_u_per_t: Option<f64>,
         rate_estimates: Option<Vec<KindEstimate>>,
+        /// Active lattice: the best U/T on the held-out trajectory of any learner with N_W rates
+        /// that follow the kinds of move (rotation, forward, other, blocked), for N_W = 1, 2, ..
+        #[serde(default)]
+        val_kind_bounds: Option<Vec<f64>>,
     },
     /// Discover: progress inside the run of one N_W.
     ScanProgress {

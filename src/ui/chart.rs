@@ -21,6 +21,8 @@ pub struct UCurves {
     pub held_out_exact: Option<f64>,
     /// The occupancy-blind optimum, dashed: a learner above it knows about occupancy.
     pub blind: Option<f64>,
+    /// Discover: the best U/T with N_W rates per kind of move, dashed, one point per N_W.
+    pub kind_bound: Vec<(f64, f64)>,
 }
 
 /// Draws [`UCurves`]: lines with markers, and each exact U/T as a dashed horizontal line.
@@ -64,6 +66,14 @@ pub fn u_chart(
             Some(line(label, colour, vec![(x_lo, y?), (x_hi, y?)], true))
         })
         .collect();
+    if !curves.kind_bound.is_empty() {
+        series.push(line(
+            "best with N_W rates per kind",
+            BLIND,
+            curves.kind_bound.clone(),
+            true,
+        ));
+    }
     series.push(line("training", LEARNER, curves.training.clone(), false));
     if !curves.held_out.is_empty() {
         series.push(line("held-out", HELD_OUT, curves.held_out.clone(), false));

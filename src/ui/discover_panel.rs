@@ -17,6 +17,9 @@ pub struct DiscoverState {
     pub exact_u_per_t: RwSignal<Option<f64>>,
     /// Exact U/T of the held-out trajectory the scan is judged on.
     pub val_exact_u_per_t: RwSignal<Option<f64>>,
+    /// The held-out trajectory's best U/T with N_W rates per kind of move, N_W = 1, 2, ..
+    /// (empty for FA).
+    pub val_kind_bounds: RwSignal<Vec<f64>>,
     /// The trajectory's own rate of each kind of move (empty for FA).
     pub rate_estimates: RwSignal<Vec<KindEstimate>>,
     /// (N_W, epoch, step, steps per epoch) of the running scan.
@@ -34,6 +37,7 @@ impl DiscoverState {
             points: RwSignal::new(Vec::new()),
             exact_u_per_t: RwSignal::new(None),
             val_exact_u_per_t: RwSignal::new(None),
+            val_kind_bounds: RwSignal::new(Vec::new()),
             rate_estimates: RwSignal::new(Vec::new()),
             progress: RwSignal::new(None),
             max_classes: RwSignal::new(0),
@@ -101,6 +105,12 @@ pub fn DiscoverPanel(
                 .collect(),
             held_out_exact: state.val_exact_u_per_t.get(),
             blind: None,
+            kind_bound: state.val_kind_bounds.with(|b| {
+                b.iter()
+                    .enumerate()
+                    .map(|(i, &u)| ((i + 1) as f64, u))
+                    .collect()
+            }),
         });
         if let Some(canvas) = canvas.get()
             && let Err(problem) = chart::u_chart(&canvas, &curves, "N_W", "best U/T")
@@ -164,7 +174,8 @@ pub fn DiscoverPanel(
                 <span>{progress_text}</span>
             </div>
             <div class="sim-body">
-                <canvas node_ref=canvas width="560" height="320" data-testid="discover-chart"></canvas>
+                <canvas node_ref=canvas width="560" height="320" data-testid="discover-chart"
+                    data-kind-bounds=move || state.val_kind_bounds.with(|b| b.iter().map(f64::to_string).collect::<Vec<_>>().join(","))></canvas>
                 <div>
                     <table class="scan-table" data-testid="discover-table"
                         data-points=move || state.points.with(Vec::len).to_string()

@@ -67,6 +67,7 @@ pub fn LearnPanel(
                 .collect(),
             held_out_exact: r.last().and_then(|r| r.val_exact_u_per_t),
             blind: state.blind_u_per_t.get(),
+            kind_bound: Vec::new(),
         });
         if let Some(canvas) = canvas.get()
             && let Err(problem) = chart::u_chart(&canvas, &curves, "epoch", "U/T")

@@ -106,14 +106,12 @@ fn App() -> impl IntoView {
             };
             learn.model.set(Some(format!("{how} {epochs_done} epochs")));
         }
-        Event::ModelFile { file_name, bytes } => {
-            match files::download_bytes(&file_name, &bytes) {
-                Ok(()) => learn.unsaved.set(false),
-                Err(problem) => {
-                    messages.update(|m| m.push(format!("The model could not be saved: {problem}")))
-                }
+        Event::ModelFile { file_name, bytes } => match files::download_bytes(&file_name, &bytes) {
+            Ok(()) => learn.unsaved.set(false),
+            Err(problem) => {
+                messages.update(|m| m.push(format!("The model could not be saved: {problem}")))
             }
-        }
+        },
         Event::ModelLoaded { name, u_per_t, .. } => {
             learn.loaded_u_per_t.set(u_per_t);
             learn.unsaved.set(false);
@@ -128,7 +126,11 @@ fn App() -> impl IntoView {
             exact_u_per_t,
             val_exact_u_per_t,
             rate_estimates,
+            val_kind_bounds,
         } => {
+            discover
+                .val_kind_bounds
+                .set(val_kind_bounds.unwrap_or_default());
             discover.max_classes.set(max_classes);
             discover.epochs.set(epochs);
             discover.exact_u_per_t.set(exact_u_per_t);

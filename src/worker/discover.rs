@@ -3,7 +3,7 @@
 
 use super::control::{Control, now_ms, sleep, yield_now};
 use super::post;
-use super::train::{segment_source, validation_for};
+use super::train::{segment_source, validation_with_kind_bounds};
 use crate::core::discovery::{class_membership, kind_rate_estimates};
 use crate::core::learner::{
     EpochReport, LearnedDynamics, LearnerConfig, Mode, Trainer, Validation,
@@ -32,13 +32,17 @@ pub async fn scan(
         AnyTrajectory::Fa(_) => None,
     };
     // One held-out trajectory for the whole scan: every N_W is judged on the same data.
-    let validation = validation_for(trajectory);
+    let (validation, val_kind_bounds) = match validation_with_kind_bounds(trajectory, max_classes) {
+        Some((validation, bounds)) => (Some(validation), bounds),
+        None => (None, None),
+    };
     post(&Event::ScanStarted {
         max_classes,
         epochs,
         exact_u_per_t,
         val_exact_u_per_t: validation.as_ref().and_then(|v| v.exact_u_per_t),
         rate_estimates,
+        val_kind_bounds,
     });
     control.set_paused(false);
     let mut completed = true;

@@ -28,18 +28,42 @@ const HELD_OUT_SEED: u64 = 0x4E1D_0075_EED5_0002;
 
 /// A held-out trajectory with the same rules as `trajectory` (another seed), when its rates are
 /// known; training keeps the weights of the epoch that scores best on it.
-pub fn validation_for(trajectory: &AnyTrajectory) -> Option<Validation> {
-    held_out(trajectory).map(|(validation, _)| validation)
+fn held_out_trajectory(trajectory: &AnyTrajectory) -> Option<AnyTrajectory> {
+    held_out_twin(trajectory, HELD_OUT_SEED ^ trajectory.num_jumps() as u64)
 }
 
-/// The held-out trajectory of [`validation_for`] with its occupancy-blind optimum.
-fn held_out(trajectory: &AnyTrajectory) -> Option<(Validation, Option<f64>)> {
-    let twin = held_out_twin(trajectory, HELD_OUT_SEED ^ trajectory.num_jumps() as u64)?;
-    let validation = Validation {
-        exact_u_per_t: twin.log_likelihood().ok().map(|l| l.u_per_t),
-        source: segment_source(&twin),
+fn validation_of(held_out: &AnyTrajectory) -> Validation {
+    Validation {
+        exact_u_per_t: held_out.log_likelihood().ok().map(|l| l.u_per_t),
+        source: segment_source(held_out),
+    }
+}
+
+/// The held-out validation of a scan with, for an active lattice, the best U/T on the held-out
+/// trajectory of a learner with N_W rates per kind of move, for N_W = 1 ..= `max_classes`.
+pub fn validation_with_kind_bounds(
+    trajectory: &AnyTrajectory,
+    max_classes: usize,
+) -> Option<(Validation, Option<Vec<f64>>)> {
+    let twin = held_out_trajectory(trajectory)?;
+    let bounds = match &twin {
+        AnyTrajectory::ActiveLattice(t) => {
+            let statistics = KindStatistics::of(t);
+            Some(
+                (1..=max_classes)
+                    .map(|n| statistics.best_u_per_t(n))
+                    .collect(),
+            )
+        }
+        AnyTrajectory::Fa(_) => None,
     };
-    Some((validation, blind_u_per_t(&twin)))
+    Some((validation_of(&twin), bounds))
+}
+
+/// The held-out validation of a training with the held-out trajectory's occupancy-blind optimum.
+fn held_out(trajectory: &AnyTrajectory) -> Option<(Validation, Option<f64>)> {
+    let twin = held_out_trajectory(trajectory)?;
+    Some((validation_of(&twin), blind_u_per_t(&twin)))
 }
 
 /// The occupancy-blind optimum of an active-lattice trajectory.

@@ -36,6 +36,11 @@ test('discover scans N_W and extrapolate runs the learned dynamics beside the tr
     console.log(`scan N_W = 1..3 in ${((Date.now() - started) / 1000).toFixed(1)} s: U/T ${u.map((v) => v.toFixed(2)).join(', ')}`);
     assert.equal(u.length, 3);
     assert.ok(u.every(Number.isFinite), `U/T values ${u}`);
+    // The chart's dashed bound: the best held-out U/T with N_W rates per kind of move, one per
+    // N_W, never lower for more classes.
+    const bounds = (await page.getByTestId('discover-chart').getAttribute('data-kind-bounds')).split(',').map(Number);
+    assert.equal(bounds.length, 3, `kind bounds ${bounds}`);
+    assert.ok(bounds.every(Number.isFinite) && bounds[1] >= bounds[0] && bounds[2] >= bounds[1], `kind bounds ${bounds}`);
     // Every true kind of move is tabulated against the classes of the discovered N_W.
     const rows = await page.getByTestId('discover-membership').locator('tr').count();
     assert.equal(rows, 1 + 4, 'a header and one row per kind of move');
