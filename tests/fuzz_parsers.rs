@@ -240,9 +240,6 @@ fn trajectory_files_with_damaged_bytes_never_panic() {
 fn model_file() -> &'static Vec<u8> {
     static FILE: OnceLock<Vec<u8>> = OnceLock::new();
     FILE.get_or_init(|| {
-        let Value::Object(_) = fa_file() else {
-            unreachable!()
-        };
         let trajectory: Trajectory<jumpformer::core::model::FredricksonAndersen> =
             Trajectory::from_json(&fa_file().to_string()).unwrap();
         let config = LearnerConfig {
