@@ -18,7 +18,9 @@ use jumpformer::core::learner::{LearnedDynamics, LearnerConfig, Trainer};
 use jumpformer::core::model::{ActiveLatticeSpec, FaSpec};
 use jumpformer::core::rng::Rng;
 use jumpformer::core::trajectory::{AnyTrajectory, Trajectory};
-use jumpformer::protocol::link::LinkSettings;
+use jumpformer::protocol::link::{
+    DISCOVER_KEYS, EXTRAPOLATE_KEYS, LEARNER_KEYS, LinkSettings, SIMULATION_KEYS,
+};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Value, json};
@@ -315,49 +317,19 @@ fn model_files_with_damaged_weights_never_panic() {
         .unwrap();
 }
 
-/// Keys a link may carry, and a few it may not.
-const KEYS: &[&str] = &[
-    "model",
-    "L",
-    "phi",
-    "D",
-    "v_plus",
-    "v_zero",
-    "c",
-    "T",
-    "burn_in",
-    "seed",
-    "mode",
-    "classes",
-    "epochs",
-    "lr",
-    "lr_schedule",
-    "segment",
-    "d_model",
-    "heads",
-    "layers",
-    "d_ff",
-    "activation",
-    "sink",
-    "pos_init",
-    "hard",
-    "clip",
-    "lseed",
-    "scan_max",
-    "scan_epochs",
-    "x_phi",
-    "x_T",
-    "x_burn_in",
-    "replicas",
-    "x_seed",
-    "tau",
-    "sweep",
-    "backend",
-    "preset",
-    "embed",
-    "%",
-    "",
-];
+/// Keys a link may carry (the link's own lists, so none is missed), and a few it may not.
+fn link_keys() -> Vec<&'static str> {
+    [
+        SIMULATION_KEYS,
+        LEARNER_KEYS,
+        DISCOVER_KEYS,
+        EXTRAPOLATE_KEYS,
+    ]
+    .concat()
+    .into_iter()
+    .chain(["model", "backend", "preset", "embed", "%", ""])
+    .collect()
+}
 
 fn link_value() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -386,7 +358,11 @@ fn link_value() -> impl Strategy<Value = String> {
 fn links_never_panic_and_what_they_give_is_valid() {
     let mut runner = TestRunner::new(config(5000));
     let strategy = prop::collection::vec(
-        (prop::sample::select(KEYS), link_value(), any::<bool>()),
+        (
+            prop::sample::select(link_keys()),
+            link_value(),
+            any::<bool>(),
+        ),
         0..12,
     );
     runner

@@ -8,7 +8,6 @@ use crate::core::model::{
     SiteConfig,
 };
 use crate::core::observables::{ObservableSummary, Sampler, Snapshot};
-use crate::core::presets::Preset;
 use crate::core::trajectory::AnyTrajectory;
 use serde::{Deserialize, Serialize};
 
@@ -24,23 +23,6 @@ pub struct SimulationSettings {
     /// Time before observables are sampled.
     pub burn_in: f64,
     pub seed: u64,
-}
-
-impl SimulationSettings {
-    /// The paper's run ([`Preset::Paper`]).
-    pub fn paper() -> Self {
-        Preset::Paper.simulation()
-    }
-
-    /// The classroom run ([`Preset::Classroom`]).
-    pub fn classroom() -> Self {
-        Preset::Classroom.simulation()
-    }
-
-    /// The Fredrickson–Andersen tutorial ([`Preset::FaTutorial`]).
-    pub fn fa_tutorial() -> Self {
-        Preset::FaTutorial.simulation()
-    }
 }
 
 /// The most jumps a recorded trajectory may be expected to hold: about 130 MB in memory and

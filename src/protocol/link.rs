@@ -26,11 +26,6 @@ pub enum BackendPreference {
 /// The longest simulated time a link may ask for.
 pub const MAX_T: f64 = 1.0e6;
 
-/// The learner of the classroom preset (see [`Preset::Classroom`]).
-pub fn classroom_learner() -> LearnerConfig {
-    Preset::Classroom.learner()
-}
-
 /// Settings of the Discover and Extrapolate views.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExploreSettings {
@@ -129,7 +124,7 @@ pub struct LinkSettings {
 impl Default for LinkSettings {
     fn default() -> Self {
         Self {
-            simulation: SimulationSettings::paper(),
+            simulation: Preset::Paper.simulation(),
             learner: LearnerConfig::default(),
             explore: ExploreSettings::default(),
             backend: BackendPreference::Auto,
@@ -165,8 +160,8 @@ impl LinkSettings {
         };
 
         let defaults = match get("model") {
-            None | Some("active-lattice") => SimulationSettings::paper(),
-            Some("fa") => SimulationSettings::fa_tutorial(),
+            None | Some("active-lattice") => Preset::Paper.simulation(),
+            Some("fa") => Preset::FaTutorial.simulation(),
             Some(other) => {
                 reader.refuse(
                     "model",
@@ -174,7 +169,7 @@ impl LinkSettings {
                     "one of active-lattice, fa",
                     "active-lattice",
                 );
-                SimulationSettings::paper()
+                Preset::Paper.simulation()
             }
         };
         let model = match defaults.model {
@@ -694,13 +689,13 @@ mod tests {
     #[test]
     fn settings_round_trip_through_the_query() {
         for simulation in [
-            SimulationSettings::paper(),
-            SimulationSettings::classroom(),
-            SimulationSettings::fa_tutorial(),
+            Preset::Paper.simulation(),
+            Preset::Classroom.simulation(),
+            Preset::FaTutorial.simulation(),
         ] {
             let settings = LinkSettings {
                 simulation,
-                learner: classroom_learner(),
+                learner: Preset::Classroom.learner(),
                 explore: ExploreSettings {
                     tau: 0.0,
                     sweep: vec![0.25, 0.5],
@@ -738,15 +733,15 @@ mod tests {
                 .any(|p| p.contains("\"colour\" is not known"))
         );
         assert_eq!(settings.simulation.seed, 7);
-        assert_eq!(settings.simulation.t, SimulationSettings::paper().t);
-        assert_eq!(settings.simulation.model, SimulationSettings::paper().model);
+        assert_eq!(settings.simulation.t, Preset::Paper.simulation().t);
+        assert_eq!(settings.simulation.model, Preset::Paper.simulation().model);
     }
 
     #[test]
     fn a_density_too_low_for_one_particle_falls_back_to_the_default_model() {
         let (settings, problems) = LinkSettings::from_query("?L=2&phi=0.01");
         assert_eq!(problems.len(), 1, "{problems:?}");
-        assert_eq!(settings.simulation.model, SimulationSettings::paper().model);
+        assert_eq!(settings.simulation.model, Preset::Paper.simulation().model);
     }
 
     #[test]

@@ -7,10 +7,9 @@ use super::files;
 use super::lattice_canvas;
 use super::settings_form::{SettingsFields, commit_fields, fields_of, write_link};
 use crate::core::learner::LearnerConfig;
+use crate::core::presets::Preset;
 use crate::protocol::link::SIMULATION_KEYS;
-use crate::protocol::link::{
-    ExploreSettings, LinkSettings, SimulationSettings, classroom_explore, classroom_learner,
-};
+use crate::protocol::link::{ExploreSettings, LinkSettings, SimulationSettings, classroom_explore};
 use crate::protocol::messages::{Request, SimulationFrame, TrajectorySummary};
 use leptos::prelude::*;
 use std::collections::VecDeque;
@@ -80,9 +79,9 @@ pub fn SimulatePanel(
     };
     let set_model = move |model: String| {
         let simulation = if model == "fa" {
-            SimulationSettings::fa_tutorial()
+            Preset::FaTutorial.simulation()
         } else {
-            SimulationSettings::paper()
+            Preset::Paper.simulation()
         };
         preset(simulation, None);
     };
@@ -127,9 +126,9 @@ pub fn SimulatePanel(
             <h2>"Simulate"</h2>
             <div class="presets">
                 <span>"Presets: "</span>
-                <button data-testid="preset-paper" on:click=move |_| preset(SimulationSettings::paper(), Some((LearnerConfig::default(), ExploreSettings::default())))>"Paper (L=30, φ=0.124, T=500)"</button>
-                <button data-testid="preset-classroom" on:click=move |_| preset(SimulationSettings::classroom(), Some((classroom_learner(), classroom_explore())))>"Classroom (L=12, T=100)"</button>
-                <button data-testid="preset-fa" on:click=move |_| preset(SimulationSettings::fa_tutorial(), Some((LearnerConfig::default(), ExploreSettings::default())))>"FA tutorial"</button>
+                <button data-testid="preset-paper" on:click=move |_| preset(Preset::Paper.simulation(), Some((LearnerConfig::default(), ExploreSettings::default())))>"Paper (L=30, φ=0.124, T=500)"</button>
+                <button data-testid="preset-classroom" on:click=move |_| preset(Preset::Classroom.simulation(), Some((Preset::Classroom.learner(), classroom_explore())))>"Classroom (L=12, T=100)"</button>
+                <button data-testid="preset-fa" on:click=move |_| preset(Preset::FaTutorial.simulation(), Some((LearnerConfig::default(), ExploreSettings::default())))>"FA tutorial"</button>
             </div>
             <div class="form">
                 <label>"model"

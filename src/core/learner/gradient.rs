@@ -11,6 +11,8 @@ use super::LearnerError;
 use super::batch::Batch;
 use super::loss::{BatchTensors, batch_log_likelihood};
 use super::network::RateNetwork;
+#[cfg(not(target_arch = "wasm32"))]
+use super::threads::on_shares;
 use crate::core::compute::runs_on_cpu;
 use burn::optim::{GradientsAccumulator, GradientsParams};
 use burn::tensor::{Device, Tensor};
@@ -102,28 +104,10 @@ fn threaded(
     use burn::module::Module;
 
     let parts = batch.split(part_count(batch, threads, device));
-    let per_thread = parts.len().div_ceil(threads);
-    let results: Vec<Result<BatchGradient, LearnerError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = parts
-            .chunks(per_thread)
-            .map(|share| {
-                // Fresh leaves: each thread's graph is its own.
-                let replica = network.clone().fork(device);
-                scope.spawn(move || {
-                    pollster::block_on(sequential(&replica, share, hard_constraint, device))
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|handle| {
-                handle.join().unwrap_or_else(|_| {
-                    Err(LearnerError::Readback(
-                        "a training thread stopped with a panic".to_string(),
-                    ))
-                })
-            })
-            .collect()
+    let results = on_shares(&parts, threads, "training", |share| {
+        // Fresh leaves: each thread's graph is its own.
+        let replica = network.clone().fork(device);
+        pollster::block_on(sequential(&replica, share, hard_constraint, device))
     });
     let mut u = 0.0;
     let mut sum = GradientsAccumulator::<RateNetwork>::new();

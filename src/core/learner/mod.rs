@@ -23,6 +23,8 @@ mod gradient;
 pub mod learned;
 pub mod loss;
 pub mod network;
+#[cfg(not(target_arch = "wasm32"))]
+mod threads;
 pub mod train;
 
 pub use batch::{Batch, SegmentSource, TokenScheme, Tokenize};

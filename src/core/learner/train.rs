@@ -7,6 +7,8 @@ use super::gradient::batch_gradient;
 use super::learned::{LearnedDynamics, TrainingSummary};
 use super::loss::{BatchTensors, batch_log_likelihood};
 use super::network::RateNetwork;
+#[cfg(not(target_arch = "wasm32"))]
+use super::threads::on_shares;
 use super::{LearnerError, now_seconds};
 use crate::core::compute::runs_on_cpu;
 use crate::core::rng::Rng;
@@ -437,26 +439,23 @@ impl Trainer {
 
     /// A chunked evaluator of U/T of the current network over the training trajectory.
     pub fn evaluator(&self) -> Evaluator {
-        Evaluator::new(
-            self.network.valid(),
-            self.config.hard_constraint,
-            self.source.clone(),
-            self.device.clone().without_autodiff(),
-        )
-        .with_threads(self.threads)
+        self.evaluator_on(self.source.clone())
     }
 
     /// A chunked evaluator of the current network over the held-out trajectory, if any.
     pub fn validation_evaluator(&self) -> Option<Evaluator> {
-        self.validation.as_ref().map(|v| {
-            Evaluator::new(
-                self.network.valid(),
-                self.config.hard_constraint,
-                v.source.clone(),
-                self.device.clone().without_autodiff(),
-            )
-            .with_threads(self.threads)
-        })
+        let source = self.validation.as_ref()?.source.clone();
+        Some(self.evaluator_on(source))
+    }
+
+    fn evaluator_on(&self, source: Arc<dyn SegmentSource>) -> Evaluator {
+        Evaluator::new(
+            self.network.valid(),
+            self.config.hard_constraint,
+            source,
+            self.device.clone().without_autodiff(),
+        )
+        .with_threads(self.threads)
     }
 
     fn summary(&self) -> TrainingSummary {
@@ -589,16 +588,16 @@ impl Evaluator {
                 .map_err(LearnerError::readback)?
                 .try_into_vec_as::<f32>()
                 .map_err(LearnerError::readback)?;
-            self.add(values[0], values[1]);
+            self.add(values[0] as f64, values[1] as f64);
             self.next += batch.num_configs();
         }
         Ok(self.next >= total)
     }
 
-    fn add(&mut self, u: f32, leak: f32) {
-        self.u += u as f64;
+    fn add(&mut self, u: f64, leak: f64) {
+        self.u += u;
         if !self.hard_constraint {
-            self.leak += leak as f64;
+            self.leak += leak;
         }
     }
 
@@ -614,49 +613,23 @@ impl Evaluator {
     fn run_threaded(&mut self) -> Result<(), LearnerError> {
         let total = self.source.num_configs();
         let starts: Vec<usize> = (self.next..total).step_by(self.chunk).collect();
-        let per_thread = starts.len().div_ceil(self.threads).max(1);
         let this = &*self;
-        let sums: Vec<Result<(f64, f64), LearnerError>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = starts
-                .chunks(per_thread)
-                .map(|share| {
-                    scope.spawn(move || {
-                        let (mut u, mut leak) = (0.0, 0.0);
-                        for &start in share {
-                            let batch = this.source.segment(start, this.chunk, true);
-                            let values = chunk_terms(
-                                &this.network,
-                                &batch,
-                                this.hard_constraint,
-                                &this.device,
-                            )
-                            .into_data()
-                            .try_into_vec_as::<f32>()
-                            .map_err(LearnerError::readback)?;
-                            u += values[0] as f64;
-                            leak += values[1] as f64;
-                        }
-                        Ok((u, leak))
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|handle| {
-                    handle.join().unwrap_or_else(|_| {
-                        Err(LearnerError::Readback(
-                            "an evaluation thread stopped with a panic".to_string(),
-                        ))
-                    })
-                })
-                .collect()
+        let sums = on_shares(&starts, self.threads, "evaluation", |share| {
+            let (mut u, mut leak) = (0.0, 0.0);
+            for &start in share {
+                let batch = this.source.segment(start, this.chunk, true);
+                let values = chunk_terms(&this.network, &batch, this.hard_constraint, &this.device)
+                    .into_data()
+                    .try_into_vec_as::<f32>()
+                    .map_err(LearnerError::readback)?;
+                u += values[0] as f64;
+                leak += values[1] as f64;
+            }
+            Ok((u, leak))
         });
         for sum in sums {
             let (u, leak) = sum?;
-            self.u += u;
-            if !self.hard_constraint {
-                self.leak += leak;
-            }
+            self.add(u, leak);
         }
         self.next = total;
         Ok(())
