@@ -5,6 +5,7 @@ use super::input::{InputError, read_trajectory};
 use super::preset::PresetArg;
 use crate::core::compute::{BackendInfo, BackendKind, select_device};
 use crate::core::discovery::KindStatistics;
+use crate::core::estimate::{describe_bytes, describe_duration};
 use crate::core::learner::{
     Activation, AttentionSink, EpochReport, LearnedDynamics, LearnerConfig, LearnerError,
     LrSchedule, Mode, ModelFileError, PositionInit, SegmentSource, Trainer, Validation,
@@ -349,14 +350,16 @@ pub fn run(args: &TrainArgs) -> Result<(), TrainCliError> {
             .trainer(config.clone(), &loaded, held_out.as_ref(), device, &info)?;
     if !args.json {
         println!(
-            "{}: {} trajectory, K = {} jumps, T = {}; {} steps per epoch; backend {}, {} thread(s)",
+            "{}: {} trajectory, K = {} jumps, T = {}; {} steps per epoch; backend {}, {} thread(s); \
+             training memory {}",
             args.file.display(),
             loaded.kind,
             loaded.num_jumps,
             loaded.total_time,
             trainer.steps_per_epoch(),
             info.label(),
-            trainer.threads()
+            trainer.threads(),
+            describe_bytes(trainer.memory_bytes())
         );
     }
     let diagnostics = Diagnostics::of(&loaded, held_out.as_ref());
@@ -364,9 +367,17 @@ pub fn run(args: &TrainArgs) -> Result<(), TrainCliError> {
     if !args.json && !described.is_empty() {
         println!("{described}");
     }
-    for _ in 0..config.epochs {
+    for epoch in 1..=config.epochs {
         let report = pollster::block_on(trainer.run_epoch())?;
         print_epoch(args, &config, &report, &diagnostics);
+        if epoch == 1 && config.epochs > 1 && !args.json {
+            let per_epoch = report.train_seconds + report.eval_seconds;
+            println!(
+                "{} epochs at this pace: {} in all",
+                config.epochs,
+                describe_duration(per_epoch * config.epochs as f64)
+            );
+        }
     }
     if let Some(out) = &args.out {
         // The weights of the best held-out epoch when there is a held-out trajectory.

@@ -3,6 +3,7 @@
 pub mod compute;
 pub mod ctmc;
 pub mod discovery;
+pub mod estimate;
 pub mod learner;
 pub mod loglik;
 pub mod model;

@@ -31,14 +31,27 @@ pub enum Request {
     /// Send the current trajectory as a file.
     SaveTrajectory,
     /// Read and validate a trajectory file; on success it becomes the current trajectory.
-    LoadTrajectory { name: String, text: String },
+    LoadTrajectory {
+        name: String,
+        text: String,
+        /// What the page showed of this trajectory before (a [`Backup`] being restored): kept
+        /// as it is, with the simulation's observables and timing, instead of a fresh summary.
+        #[serde(default)]
+        summary: Option<TrajectorySummary>,
+    },
     /// Train a new learner on the current trajectory (pause/resume steer it).
     Train { config: LearnerConfig },
     /// Send the current learned model as a file.
     SaveModel,
     /// Read a model file; on success it becomes the current model and is evaluated on the
     /// current trajectory.
-    LoadModel { name: String, bytes: Vec<u8> },
+    LoadModel {
+        name: String,
+        bytes: Vec<u8>,
+        /// The page's own backup of a model trained earlier, not a file the user picked.
+        #[serde(default)]
+        restored: bool,
+    },
     /// Discover: train Mode 2 from scratch for N_W = 1..=max_classes on the current trajectory,
     /// `epochs` each, with the other settings of `config`.
     Scan {
@@ -208,7 +221,13 @@ pub enum Event {
         name: String,
         u_per_t: Option<f64>,
         config: LearnerConfig,
+        /// Echoes [`Request::LoadModel`]'s `restored`.
+        #[serde(default)]
+        restored: bool,
     },
+    /// A copy of the worker's current trajectory or model, sent whenever it changes, so that the
+    /// page can restore a restarted worker and keep the autosave.
+    Backup(Backup),
     /// Discover: a scan started; `epochs` per N_W. `rate_estimates`: the trajectory's own
     /// rate of each kind of move (active lattice only), the same for every N_W.
     ScanStarted {
@@ -263,10 +282,41 @@ pub enum Event {
     SweepFinished {
         completed: bool,
     },
+    /// The running job was measured over its first seconds and will take long: it is paused
+    /// until the page sends [`Request::Resume`] (go on) or [`Request::Stop`]. `job` names it
+    /// for the user ("training", "scan", "sweep").
+    LongRun {
+        job: String,
+        seconds: f64,
+        /// Memory it needs, when known.
+        bytes: Option<f64>,
+    },
     /// A request failed; the message is for the user.
     Error {
         message: String,
     },
+    /// The worker cannot go on (a panic, or its GPU device was lost); the page replaces it. Also
+    /// posted by the worker's device-loss watcher, which is JavaScript
+    /// (`worker::device_watch`), so the JSON form is part of the protocol.
+    WorkerFailed {
+        message: String,
+        #[serde(default)]
+        device_lost: bool,
+    },
+}
+
+/// The worker's state that the page keeps a copy of.
+/// Tagged by `backup`: inside [`Event::Backup`] the key `type` is the event's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "backup")]
+pub enum Backup {
+    /// The current trajectory as its file's JSON text, with what the page shows of it.
+    Trajectory {
+        summary: TrajectorySummary,
+        json: String,
+    },
+    /// The current learned model as a model file (for a training: its best epoch so far).
+    Model { name: String, bytes: Vec<u8> },
 }
 
 /// Reads a message that crossed the worker boundary: JSON text, as [`serde_json`] wrote it.
@@ -298,11 +348,26 @@ mod tests {
             Event::Error {
                 message: "bad".into(),
             },
+            Event::Backup(Backup::Model {
+                name: "m.jfmodel".into(),
+                bytes: vec![1, 2, 3],
+            }),
         ];
         for event in events {
             let json = serde_json::to_string(&event).unwrap();
             assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), event);
         }
+        // The worker's device-loss watcher writes this JSON by hand.
+        assert_eq!(
+            serde_json::from_str::<Event>(
+                r#"{"type":"WorkerFailed","message":"lost","device_lost":true}"#
+            )
+            .unwrap(),
+            Event::WorkerFailed {
+                message: "lost".into(),
+                device_lost: true
+            }
+        );
         let request = Request::SmokeTrain { steps: 5 };
         let json = serde_json::to_string(&request).unwrap();
         assert!(json.contains("\"type\":\"SmokeTrain\""));

@@ -100,6 +100,7 @@ pub fn LearnPanel(
         leptos::task::spawn_local(async move {
             match files::read_bytes(&file).await {
                 Ok(bytes) => commands.send(Request::LoadModel {
+                    restored: false,
                     name: file.name(),
                     bytes,
                 }),

@@ -1,6 +1,8 @@
 //! The page: a leptos (client-side rendered) UI that renders state and sends commands to the
 //! worker. It computes nothing heavy itself.
 
+mod autosave;
+mod autosave_bar;
 mod backend_panel;
 mod chart;
 mod commands;
@@ -10,19 +12,23 @@ mod files;
 mod lattice_canvas;
 mod learn_panel;
 mod leave_guard;
+mod long_run_bar;
+mod recovery;
 mod settings_form;
 mod simulate_panel;
 mod worker_client;
 
 use crate::protocol::{BackendPreference, Event, LinkSettings, Request};
+use autosave_bar::AutosaveBar;
 use backend_panel::{BackendPanel, BackendState};
 use commands::Commands;
 use discover_panel::{DiscoverPanel, DiscoverState};
 use extrapolate_panel::{ExtrapolateJob, ExtrapolatePanel, ExtrapolateState};
 use learn_panel::{LearnPanel, LearnState};
 use leptos::prelude::*;
+use long_run_bar::{LongRunBar, LongRunQuestion};
+use recovery::Recovery;
 use simulate_panel::{SimulatePanel, SimulationState};
-use worker_client::WorkerClient;
 
 /// Number of Adam steps of the smoke training run at start.
 const SMOKE_STEPS: usize = 20;
@@ -52,10 +58,21 @@ fn App() -> impl IntoView {
     messages.update(|m| m.extend(link_problems));
     let prefer_gpu = link.backend == BackendPreference::Auto;
     let link = RwSignal::new(link);
+    let commands = Commands::new(messages);
+    let recovery = Recovery::new();
+    let long_run = RwSignal::new(None::<LongRunQuestion>);
 
     let on_event = move |event: Event| match event {
         Event::Started => {}
-        Event::Ready { backend: info } => backend.backend.set(Some(info)),
+        Event::Ready { backend: mut info } => {
+            if recovery.gpu_lost.get_value() {
+                info.reason = format!(
+                    "the GPU device was lost, so the page went on on the CPU ({})",
+                    info.reason
+                );
+            }
+            backend.backend.set(Some(info));
+        }
         Event::SmokeStep { loss, .. } => backend.losses.update(|l| l.push(loss)),
         Event::SmokeDone { losses, seconds } => {
             backend.losses.set(losses);
@@ -98,6 +115,7 @@ fn App() -> impl IntoView {
             epochs_done,
             completed,
         } => {
+            long_run.set(None);
             learn.training.set(false);
             let how = if completed {
                 "trained"
@@ -112,14 +130,26 @@ fn App() -> impl IntoView {
                 messages.update(|m| m.push(format!("The model could not be saved: {problem}")))
             }
         },
-        Event::ModelLoaded { name, u_per_t, .. } => {
+        Event::ModelLoaded {
+            name,
+            u_per_t,
+            restored,
+            ..
+        } => {
             learn.loaded_u_per_t.set(u_per_t);
-            learn.unsaved.set(false);
             let fit = u_per_t
                 .map(|u| format!(", U/T = {u:.4} on the current trajectory"))
                 .unwrap_or_default();
-            learn.model.set(Some(format!("loaded from {name}{fit}")));
+            if restored {
+                learn
+                    .model
+                    .set(Some(format!("{name}, restored from the page's copy{fit}")));
+            } else {
+                learn.unsaved.set(false);
+                learn.model.set(Some(format!("loaded from {name}{fit}")));
+            }
         }
+        Event::Backup(copy) => recovery.keep(copy, commands),
         Event::ScanStarted {
             max_classes,
             epochs,
@@ -150,6 +180,7 @@ fn App() -> impl IntoView {
             .set(Some((classes, epoch, step_in_epoch, steps_per_epoch))),
         Event::ScanPointDone(point) => discover.points.update(|p| p.push(point)),
         Event::ScanFinished { .. } => {
+            long_run.set(None);
             discover.running.set(false);
             discover.progress.set(None);
         }
@@ -175,19 +206,42 @@ fn App() -> impl IntoView {
         }
         Event::SweepPointDone(point) => extrapolate.sweep.update(|p| p.push(point)),
         Event::SweepFinished { .. } => {
+            long_run.set(None);
             extrapolate.running.set(ExtrapolateJob::Idle);
             extrapolate.sweep_progress.set(None);
         }
         Event::Error { message } => messages.update(|m| m.push(message)),
-    };
-    let client = match WorkerClient::spawn(on_event) {
-        Ok(client) => Some(client),
-        Err(problem) => {
-            messages.update(|m| m.push(problem));
-            None
+        Event::LongRun {
+            job,
+            seconds,
+            bytes,
+        } => long_run.set(Some(LongRunQuestion {
+            job,
+            seconds,
+            bytes,
+        })),
+        Event::WorkerFailed {
+            message,
+            device_lost,
+        } => {
+            commands.retire();
+            long_run.set(None);
+            simulation.running.set(false);
+            learn.training.set(false);
+            learn.progress.set(None);
+            discover.running.set(false);
+            discover.progress.set(None);
+            extrapolate.running.set(ExtrapolateJob::Idle);
+            extrapolate.sweep_progress.set(None);
+            backend.backend.set(None);
+            // Replacing the worker drops its callbacks, one of which is running now.
+            leptos::task::spawn_local(async move {
+                recovery.replace_worker(commands, message, device_lost, prefer_gpu);
+            });
         }
     };
-    let commands = Commands::new(client, messages);
+    commands.start(on_event);
+    recovery.look_for_earlier(commands);
     leave_guard::install(move || {
         simulation.running.get_untracked()
             || learn.training.get_untracked()
@@ -203,6 +257,9 @@ fn App() -> impl IntoView {
             <h1>"Jumpformer"</h1>
             <p class="tagline">"Learn the rules of a stochastic many-body system from one trajectory, with a transformer, in your browser."</p>
         </header>
+        <AutosaveBar recovery=recovery commands=commands />
+        <LongRunBar question=long_run commands=commands
+            backend=Signal::derive(move || backend.backend.with(|b| b.as_ref().map(|b| b.kind))) />
         <div class="messages" data-testid="messages">
             {move || messages.get().into_iter().map(|m| view! { <p class="message">{m}</p> }).collect_view()}
         </div>

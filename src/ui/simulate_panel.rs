@@ -100,6 +100,7 @@ pub fn SimulatePanel(
         leptos::task::spawn_local(async move {
             match files::read_text(&file).await {
                 Ok(text) => commands.send(Request::LoadTrajectory {
+                    summary: None,
                     name: file.name(),
                     text,
                 }),

@@ -51,8 +51,9 @@ impl WorkerClient {
                 deliver(event);
             });
         let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |error: ErrorEvent| {
-            on_event(Event::Error {
-                message: format!("the worker crashed: {}", error.message()),
+            on_event(Event::WorkerFailed {
+                message: format!("the worker crashed ({})", error.message()),
+                device_lost: false,
             });
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -84,6 +85,9 @@ impl WorkerClient {
 
 impl Drop for WorkerClient {
     fn drop(&mut self) {
+        // The callbacks are freed with `self`: the worker must not call them afterwards.
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
         self.worker.terminate();
     }
 }

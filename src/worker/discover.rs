@@ -2,9 +2,11 @@
 //! trajectory; after each, its best U/T, class rates, and which kinds of move fall in which class.
 
 use super::control::{Control, now_ms, sleep, yield_now};
+use super::long_run::LongRunCheck;
 use super::post;
 use super::train::{segment_source, validation_with_kind_bounds};
 use crate::core::discovery::{class_membership, kind_rate_estimates};
+use crate::core::estimate::EVALUATION_OVERHEAD;
 use crate::core::learner::{
     EpochReport, LearnedDynamics, LearnerConfig, Mode, Trainer, Validation,
 };
@@ -46,7 +48,12 @@ pub async fn scan(
     });
     control.set_paused(false);
     let mut completed = true;
+    let mut long_run = LongRunCheck::start("scan", None);
     for classes in 1..=max_classes {
+        let progress = ScanShare {
+            before: (classes - 1) as f64 / max_classes as f64,
+            share: 1.0 / max_classes as f64,
+        };
         let run = LearnerConfig {
             mode: Mode::Mode2 { classes },
             epochs,
@@ -59,6 +66,7 @@ pub async fn scan(
             validation.clone(),
             device,
             control,
+            (&mut long_run, progress),
         )
         .await
         {
@@ -81,6 +89,13 @@ pub async fn scan(
     post(&Event::ScanFinished { completed });
 }
 
+/// Where one N_W's run sits in the whole scan: the share done before it, and its own share.
+#[derive(Clone, Copy)]
+struct ScanShare {
+    before: f64,
+    share: f64,
+}
+
 /// Trains one N_W; `Ok(None)` if stopped before its last epoch. The best epoch is the best on
 /// the held-out trajectory when there is one, else on the training trajectory.
 async fn train_one(
@@ -90,6 +105,7 @@ async fn train_one(
     validation: Option<Validation>,
     device: &Device,
     control: &Control,
+    (long_run, progress): (&mut LongRunCheck, ScanShare),
 ) -> Result<Option<ScanPoint>, String> {
     let classes = config.mode.classes();
     let started = now_ms();
@@ -110,7 +126,13 @@ async fn train_one(
     let judged = |r: &EpochReport| r.val_u_per_t.unwrap_or(r.u_per_t);
     let mut best: Option<(EpochReport, LearnedDynamics)> = None;
     let mut last_progress = 0.0;
+    let total_steps = (trainer.config().epochs * trainer.steps_per_epoch()).max(1) as f64;
     while !trainer.finished() {
+        let own = trainer.steps() as f64 / total_steps;
+        long_run.check(
+            (progress.before + progress.share * own) / EVALUATION_OVERHEAD,
+            control,
+        );
         if control.should_stop() {
             return Ok(None);
         }

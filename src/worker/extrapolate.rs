@@ -3,6 +3,7 @@
 //! they finished.
 
 use super::control::{Control, now_ms, sleep, yield_now};
+use super::long_run::LongRunCheck;
 use super::post;
 use crate::core::learner::LearnedDynamics;
 use crate::core::model::{ActiveLattice, ActiveLatticeRates, Dynamics as _};
@@ -159,7 +160,9 @@ pub async fn sweep(
     });
     control.set_paused(false);
     let mut completed = true;
-    'densities: for settings in all {
+    let mut long_run = LongRunCheck::start("density sweep", None);
+    let densities = all.len().max(1) as f64;
+    'densities: for (index, settings) in all.into_iter().enumerate() {
         let started = now_ms();
         let phi = settings.spec.phi;
         let run = Ensemble::new(settings, RateSource::True).and_then(|truth| {
@@ -187,6 +190,8 @@ pub async fn sweep(
         }
         let (learned_started, mut last_progress) = (now_ms(), 0.0);
         while !network.finished() {
+            let fraction = (network.time() / settings.t_end).min(1.0);
+            long_run.check((index as f64 + fraction) / densities, control);
             if hold(control).await {
                 completed = false;
                 break 'densities;

@@ -4,9 +4,12 @@
 //! Requests are queued and served one at a time by a single async task. Pause and resume act at
 //! once on the running job; any other request makes a running simulation give way to it.
 
+mod backup;
 mod control;
+mod device_watch;
 mod discover;
 mod extrapolate;
+mod long_run;
 mod simulate;
 mod train;
 mod web_adapter;
@@ -15,7 +18,7 @@ use crate::core::compute::{BackendKind, select_device, smoke_train};
 use crate::core::learner::LearnedDynamics;
 use crate::core::simulation::{bytes_per_jump, final_view};
 use crate::core::trajectory::AnyTrajectory;
-use crate::protocol::messages::{Event, Request, TrajectorySummary};
+use crate::protocol::messages::{Backup, Event, Request, TrajectorySummary};
 use burn::tensor::Device;
 use control::Control;
 use futures::StreamExt;
@@ -26,7 +29,16 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 /// Installs the message handler and starts serving requests. Called once by the worker binary.
 pub fn start() {
-    console_error_panic_hook::set_once();
+    // A panic leaves the wasm module unusable: log it, and tell the page, which starts a new
+    // worker and restores the trajectory and model from its backups.
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        post(&Event::WorkerFailed {
+            message: format!("the worker panicked: {info}"),
+            device_lost: false,
+        });
+    }));
+    device_watch::install();
     let control = Control::default();
     let (sender, requests) = mpsc::unbounded::<Request>();
     let steer = control.clone();
@@ -106,6 +118,7 @@ async fn serve(mut requests: mpsc::UnboundedReceiver<Request>, control: Control)
             Request::Simulate { settings } => {
                 if let Some((trajectory, summary)) = simulate::simulate(&settings, &control).await {
                     post(&Event::TrajectoryReady(summary.clone()));
+                    backup::trajectory(&trajectory, &summary);
                     state.trajectory = Some((trajectory, summary));
                 }
             }
@@ -118,10 +131,11 @@ async fn serve(mut requests: mpsc::UnboundedReceiver<Request>, control: Control)
                     message: "There is no trajectory to save yet: run a simulation first.".into(),
                 }),
             },
-            Request::LoadTrajectory { name, text } => match AnyTrajectory::from_json(&text) {
+            Request::LoadTrajectory { name, text, summary } => match AnyTrajectory::from_json(&text) {
                 Ok(trajectory) => {
-                    let summary = loaded_summary(&trajectory, name);
+                    let summary = summary.unwrap_or_else(|| loaded_summary(&trajectory, name));
                     post(&Event::TrajectoryReady(summary.clone()));
+                    backup::trajectory(&trajectory, &summary);
                     state.trajectory = Some((trajectory, summary));
                 }
                 Err(err) => post(&Event::Error {
@@ -148,7 +162,7 @@ async fn serve(mut requests: mpsc::UnboundedReceiver<Request>, control: Control)
                 },
                 None => post(&Event::Error { message: "There is no learned model to save yet: train first.".into() }),
             },
-            Request::LoadModel { name, bytes } => load_model(&mut state, name, &bytes).await,
+            Request::LoadModel { name, bytes, restored } => load_model(&mut state, name, &bytes, restored).await,
             Request::Scan { config, max_classes, epochs } => match (&state.device, &state.trajectory) {
                 (Some(device), Some((trajectory, summary))) => {
                     discover::scan(&config, max_classes, epochs, trajectory, summary.u_per_t, device, &control).await;
@@ -192,7 +206,7 @@ async fn serve(mut requests: mpsc::UnboundedReceiver<Request>, control: Control)
 const NO_MODEL: &str =
     "There is no learned model to run yet: train one in the Learn view or load a model file.";
 
-async fn load_model(state: &mut WorkerState, name: String, bytes: &[u8]) {
+async fn load_model(state: &mut WorkerState, name: String, bytes: &[u8], restored: bool) {
     let Some(device) = &state.device else {
         post(&Event::Error {
             message: "no backend yet: the worker was not initialised".into(),
@@ -225,14 +239,19 @@ async fn load_model(state: &mut WorkerState, name: String, bytes: &[u8]) {
         None => None,
     };
     post(&Event::ModelLoaded {
-        name,
+        name: name.clone(),
         u_per_t,
         config: learned.config().clone(),
+        restored,
     });
+    post(&Event::Backup(Backup::Model {
+        name,
+        bytes: bytes.to_vec(),
+    }));
     state.learned = Some(learned);
 }
 
-fn model_file_name(learned: &LearnedDynamics) -> String {
+pub(crate) fn model_file_name(learned: &LearnedDynamics) -> String {
     let config = learned.config();
     let mode = match config.mode.classes() {
         0 => "mode1".to_string(),

@@ -3,8 +3,10 @@
 //! learned before a stop or an error is kept.
 
 use super::control::{Control, now_ms, sleep, yield_now};
+use super::long_run::LongRunCheck;
 use super::post;
 use crate::core::discovery::KindStatistics;
+use crate::core::estimate::EVALUATION_OVERHEAD;
 use crate::core::learner::{LearnedDynamics, LearnerConfig, SegmentSource, Trainer, Validation};
 use crate::core::simulation::held_out_twin;
 use crate::core::trajectory::AnyTrajectory;
@@ -125,7 +127,13 @@ pub async fn train(
     });
     control.set_paused(false);
     let mut last_progress = 0.0;
+    let mut long_run = LongRunCheck::start("training", Some(trainer.memory_bytes()));
+    let total_steps = (config.epochs * trainer.steps_per_epoch()).max(1) as f64;
     while !trainer.finished() {
+        long_run.check(
+            trainer.steps() as f64 / total_steps / EVALUATION_OVERHEAD,
+            control,
+        );
         if control.should_stop() {
             break;
         }
@@ -152,7 +160,11 @@ pub async fn train(
                 }
                 if outcome.epoch_finished {
                     match trainer.epoch_report().await {
-                        Ok(report) => post(&Event::EpochDone(report)),
+                        Ok(report) => {
+                            post(&Event::EpochDone(report));
+                            let kept = trainer.kept();
+                            super::backup::model(&kept, super::model_file_name(&kept)).await;
+                        }
                         Err(err) => post(&Event::Error {
                             message: format!("The epoch could not be evaluated: {err}."),
                         }),

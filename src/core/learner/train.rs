@@ -299,6 +299,19 @@ impl Trainer {
         self.num_segments().div_ceil(self.config.segments_per_batch)
     }
 
+    /// Bytes of memory the training holds (see [`crate::core::estimate::training_bytes`]),
+    /// with the trajectory's tokens, on this trainer's device and threads.
+    pub fn memory_bytes(&self) -> f64 {
+        let tokens = self.source.num_tokens();
+        let minibatch = self.config.segment_len * self.config.segments_per_batch * tokens;
+        let in_flight = if runs_on_cpu(&self.device) {
+            minibatch.min(super::gradient::MICRO_BATCH_TOKENS) * self.threads
+        } else {
+            minibatch
+        };
+        crate::core::estimate::training_bytes(&self.config, tokens, in_flight)
+    }
+
     /// The network being trained.
     pub fn network(&self) -> &RateNetwork {
         &self.network

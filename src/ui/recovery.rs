@@ -1,0 +1,194 @@
+//! What the page keeps of the worker's work, and what it does when the worker fails: a new
+//! worker is started (on the CPU if the GPU device was lost) and given back the trajectory and
+//! the model from the page's copies; finished scan and sweep points live in the page anyway.
+
+use super::autosave::{self, SavedSession};
+use super::commands::Commands;
+use crate::protocol::Request;
+use crate::protocol::messages::Backup;
+use leptos::prelude::*;
+
+/// After this many failures the page stops starting new workers (something fails every time).
+const MAX_RESTARTS: u32 = 3;
+
+/// The page's copies of the worker's state, and the autosave's status.
+#[derive(Clone, Copy)]
+pub struct Recovery {
+    trajectory: StoredValue<Option<Backup>>,
+    model: StoredValue<Option<Backup>>,
+    restarts: StoredValue<u32>,
+    /// The GPU device was lost once: later workers run on the CPU.
+    pub gpu_lost: StoredValue<bool>,
+    /// Autosave is on (a preference of this browser).
+    pub autosave: RwSignal<bool>,
+    /// Which kinds of backup the autosave has written in this visit: (trajectory, model).
+    pub autosaved: RwSignal<(bool, bool)>,
+    /// What an earlier visit left in this browser, until restored or discarded.
+    pub earlier: RwSignal<Option<SavedSession>>,
+}
+
+impl Recovery {
+    pub fn new() -> Self {
+        Self {
+            trajectory: StoredValue::new(None),
+            model: StoredValue::new(None),
+            restarts: StoredValue::new(0),
+            gpu_lost: StoredValue::new(false),
+            autosave: RwSignal::new(autosave::enabled()),
+            autosaved: RwSignal::new((false, false)),
+            earlier: RwSignal::new(None),
+        }
+    }
+
+    /// Keeps the worker's newest copy of its trajectory or model, and autosaves it.
+    pub fn keep(&self, backup: Backup, commands: Commands) {
+        let is_trajectory = matches!(backup, Backup::Trajectory { .. });
+        if self.autosave.get_untracked() {
+            let (autosaved, saving) = (self.autosaved, backup.clone());
+            leptos::task::spawn_local(async move {
+                match autosave::save(&saving).await {
+                    Ok(()) => autosaved.update(|(t, m)| {
+                        *if is_trajectory { t } else { m } = true;
+                    }),
+                    Err(problem) => commands.say(format!(
+                        "Autosave failed: {problem}. The work is still here; save it as a file to keep it."
+                    )),
+                }
+            });
+        }
+        if is_trajectory {
+            self.trajectory.set_value(Some(backup));
+        } else {
+            self.model.set_value(Some(backup));
+        }
+    }
+
+    /// Turns autosave on (saving what the page holds now) or off (deleting what is stored).
+    pub fn set_autosave(&self, on: bool, commands: Commands) {
+        self.autosave.set(on);
+        if let Err(problem) = autosave::set_enabled(on) {
+            commands.say(format!("The autosave choice is not remembered: {problem}."));
+        }
+        let autosaved = self.autosaved;
+        if on {
+            for backup in [self.trajectory.get_value(), self.model.get_value()]
+                .into_iter()
+                .flatten()
+            {
+                self.keep(backup, commands);
+            }
+        } else {
+            leptos::task::spawn_local(async move {
+                match autosave::clear().await {
+                    Ok(()) => autosaved.set((false, false)),
+                    Err(problem) => {
+                        commands.say(format!("The autosave could not be deleted: {problem}."))
+                    }
+                }
+            });
+        }
+    }
+
+    /// Looks for what an earlier visit saved in this browser.
+    pub fn look_for_earlier(&self, commands: Commands) {
+        let earlier = self.earlier;
+        leptos::task::spawn_local(async move {
+            match autosave::load().await {
+                Ok(session) if !session.is_empty() => earlier.set(Some(session)),
+                Ok(_) => {}
+                Err(problem) => commands.say(format!(
+                    "The autosave of an earlier visit could not be read: {problem}."
+                )),
+            }
+        });
+    }
+
+    /// Loads what an earlier visit saved into the worker.
+    pub fn restore_earlier(&self, commands: Commands) {
+        if let Some(session) = self.earlier.get_untracked() {
+            restore(
+                commands,
+                session.trajectory.map(|s| s.backup),
+                session.model.map(|s| s.backup),
+            );
+        }
+        self.earlier.set(None);
+    }
+
+    /// Forgets what an earlier visit saved (and deletes it from the browser).
+    pub fn discard_earlier(&self, commands: Commands) {
+        self.earlier.set(None);
+        let autosaved = self.autosaved;
+        leptos::task::spawn_local(async move {
+            match autosave::clear().await {
+                Ok(()) => autosaved.set((false, false)),
+                Err(problem) => {
+                    commands.say(format!("The autosave could not be deleted: {problem}."))
+                }
+            }
+        });
+    }
+
+    /// Replaces a failed worker: starts a new one and gives it back the trajectory and model.
+    /// Call outside the failed worker's callbacks (e.g. from a spawned task).
+    pub fn replace_worker(
+        &self,
+        commands: Commands,
+        failure: String,
+        device_lost: bool,
+        prefer_gpu: bool,
+    ) {
+        let restarts = self.restarts.get_value() + 1;
+        self.restarts.set_value(restarts);
+        if device_lost {
+            self.gpu_lost.set_value(true);
+        }
+        if restarts > MAX_RESTARTS {
+            commands.say(format!(
+                "The worker stopped again: {failure}. It failed {restarts} times, so the page no \
+                 longer restarts it: save your trajectory and model if they are shown, and reload \
+                 the page."
+            ));
+            return;
+        }
+        commands.restart();
+        let on_gpu = prefer_gpu && !self.gpu_lost.get_value();
+        commands.send(Request::Init { prefer_gpu: on_gpu });
+        let (trajectory, model) = (self.trajectory.get_value(), self.model.get_value());
+        let kept = match (&trajectory, &model) {
+            (Some(_), Some(_)) => "the trajectory and the model were given back to it",
+            (Some(_), None) => "the trajectory was given back to it",
+            (None, Some(_)) => "the model was given back to it",
+            (None, None) => "there was no trajectory or model to give back",
+        };
+        let backend = if device_lost {
+            " on the CPU, because the GPU device was lost"
+        } else {
+            ""
+        };
+        restore(commands, trajectory, model);
+        commands.say(format!(
+            "The worker stopped: {failure}. A new worker was started{backend}; {kept}, and \
+             finished epochs, scan points and sweep points stay on the page. Start the \
+             interrupted job again to go on."
+        ));
+    }
+}
+
+/// Sends the backups to the worker: the trajectory first, so that the model is evaluated on it.
+fn restore(commands: Commands, trajectory: Option<Backup>, model: Option<Backup>) {
+    if let Some(Backup::Trajectory { summary, json }) = trajectory {
+        commands.send(Request::LoadTrajectory {
+            name: summary.file_name.clone(),
+            text: json,
+            summary: Some(summary),
+        });
+    }
+    if let Some(Backup::Model { name, bytes }) = model {
+        commands.send(Request::LoadModel {
+            name,
+            bytes,
+            restored: true,
+        });
+    }
+}
