@@ -1,7 +1,7 @@
 //! `jumpformer train` and `jumpformer scan`, run as the built binary on a tiny FA trajectory.
 
 use jumpformer::core::compute::cpu_device;
-use jumpformer::core::learner::{LearnedDynamics, Mode};
+use jumpformer::core::learner::{Activation, LearnedDynamics, Mode};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -102,6 +102,11 @@ fn train_reports_every_epoch_next_to_the_exact_u_and_saves_the_model() {
         "--json",
         "--out",
         model.arg(),
+        // Any learner setting by its link name, through the table of settings.
+        "--set",
+        "activation=relu",
+        "--set",
+        "lseed=7",
     ];
     args.extend(TINY);
     let lines = json_lines(&args);
@@ -130,6 +135,8 @@ fn train_reports_every_epoch_next_to_the_exact_u_and_saves_the_model() {
     let learned = LearnedDynamics::from_bytes(&bytes, &cpu_device()).expect("the model loads");
     assert_eq!(learned.config().mode, Mode::Mode1);
     assert_eq!(learned.config().d_model, 16);
+    assert_eq!(learned.config().activation, Activation::Relu);
+    assert_eq!(learned.config().seed, 7);
     assert_eq!(learned.summary().epochs, 2);
 }
 
@@ -171,12 +178,21 @@ fn train_refuses_bad_input_with_a_message() {
     .unwrap();
     let missing = TempPath::new("missing.json");
     let trajectory = tiny_fa("bad-settings.json");
-    let cases: [(Vec<&str>, &str); 5] = [
+    let cases: [(Vec<&str>, &str); 8] = [
         (vec!["train", invalid.arg(), "--json"], invalid.arg()),
         (vec!["train", missing.arg(), "--json"], "cannot read"),
         (vec!["train", trajectory.arg(), "--heads", "3"], "heads"),
         (vec!["train", trajectory.arg(), "--mode", "2"], "--classes"),
         (vec!["scan", trajectory.arg(), "--classes", "3..1"], "empty"),
+        (
+            vec!["train", trajectory.arg(), "--set", "segment=70000"],
+            "segment=\"70000\" is not an integer from 1 to 65536",
+        ),
+        (
+            vec!["train", trajectory.arg(), "--set", "phi=0.3"],
+            "not a learner setting",
+        ),
+        (vec!["scan", trajectory.arg(), "--set", "lr"], "KEY=VALUE"),
     ];
     for (args, expected) in cases {
         let out = jumpformer(&args);

@@ -18,9 +18,7 @@ use jumpformer::core::learner::{LearnedDynamics, LearnerConfig, Trainer};
 use jumpformer::core::model::{ActiveLatticeSpec, FaSpec};
 use jumpformer::core::rng::Rng;
 use jumpformer::core::trajectory::{AnyTrajectory, Trajectory};
-use jumpformer::protocol::link::{
-    DISCOVER_KEYS, EXTRAPOLATE_KEYS, LEARNER_KEYS, LinkSettings, SIMULATION_KEYS,
-};
+use jumpformer::protocol::link::{LinkSettings, SETTINGS};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Value, json};
@@ -317,18 +315,13 @@ fn model_files_with_damaged_weights_never_panic() {
         .unwrap();
 }
 
-/// Keys a link may carry (the link's own lists, so none is missed), and a few it may not.
+/// Keys a link may carry (the table of settings, so none is missed), and a few it may not.
 fn link_keys() -> Vec<&'static str> {
-    [
-        SIMULATION_KEYS,
-        LEARNER_KEYS,
-        DISCOVER_KEYS,
-        EXTRAPOLATE_KEYS,
-    ]
-    .concat()
-    .into_iter()
-    .chain(["model", "backend", "preset", "embed", "%", ""])
-    .collect()
+    SETTINGS
+        .iter()
+        .map(|s| s.key)
+        .chain(["preset", "embed", "%", ""])
+        .collect()
 }
 
 fn link_value() -> impl Strategy<Value = String> {

@@ -10,6 +10,7 @@ mod loglik;
 mod preset;
 mod propagate;
 mod scan;
+mod settings;
 mod simulate;
 mod train;
 
@@ -40,6 +41,9 @@ enum Command {
     Scan(scan::ScanArgs),
     /// Run a trained model's dynamics at a density with replicas; report the observables.
     Propagate(propagate::PropagateArgs),
+    /// List every setting of a run (the page's link keys, also `--set KEY=VALUE` of train and
+    /// scan) with its default and what it does.
+    Settings(settings::SettingsArgs),
 }
 
 /// Parses the command line, runs the subcommand, and maps its error to a non-zero exit code.
@@ -53,6 +57,10 @@ pub fn main() -> ExitCode {
         Command::Train(args) => train::run(&args).map_err(|e| e.to_string()),
         Command::Scan(args) => scan::run(&args).map_err(|e| e.to_string()),
         Command::Propagate(args) => propagate::run(&args).map_err(|e| e.to_string()),
+        Command::Settings(args) => {
+            settings::run(&args);
+            Ok(())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -11,6 +11,7 @@ use crate::core::learner::{
     LrSchedule, Mode, ModelFileError, PositionInit, SegmentSource, Trainer, Validation,
 };
 use crate::core::presets::Preset;
+use crate::core::settings::{Group, Settings, keys_of};
 use crate::core::trajectory::AnyTrajectory;
 use burn::tensor::Device;
 use serde_json::json;
@@ -60,7 +61,7 @@ pub struct LearnerArgs {
     #[arg(long)]
     layers: Option<usize>,
     /// Hidden width of the feed-forward blocks (default 256).
-    #[arg(long)]
+    #[arg(long, visible_alias = "d-ff")]
     ff: Option<usize>,
     /// The feed-forward nonlinearity: gelu (the default) or relu (PyTorch's default, as in the
     /// authors' tutorial learner).
@@ -91,6 +92,33 @@ pub struct LearnerArgs {
     /// cores); results differ only by float rounding.
     #[arg(long)]
     threads: Option<usize>,
+    /// Any learner setting by its name in the page's link (e.g. `--set sink=learned`),
+    /// checked against the same ranges; repeatable, applied after the flags above.
+    /// `jumpformer settings` lists them all.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+}
+
+/// `config` with each `KEY=VALUE` applied through the table of settings (learner keys only).
+fn apply_settings(config: LearnerConfig, pairs: &[String]) -> Result<LearnerConfig, TrainCliError> {
+    let mut settings = Settings {
+        learner: config,
+        ..Settings::default()
+    };
+    for pair in pairs {
+        let (key, value) = pair.split_once('=').ok_or_else(|| {
+            TrainCliError::Settings(format!("--set {pair:?}: expected KEY=VALUE"))
+        })?;
+        if !keys_of(Group::Learner, &settings).contains(&key) {
+            return Err(TrainCliError::Settings(format!(
+                "--set {pair:?}: {key:?} is not a learner setting (see `jumpformer settings`)"
+            )));
+        }
+        settings
+            .set(key, value)
+            .map_err(|e| TrainCliError::Settings(format!("--set {e}")))?;
+    }
+    Ok(settings.learner)
 }
 
 impl LearnerArgs {
@@ -117,6 +145,7 @@ impl LearnerArgs {
             grad_clip_norm: self.clip.unwrap_or(d.grad_clip_norm),
             seed: self.seed.unwrap_or(d.seed),
         };
+        let config = apply_settings(config, &self.set)?;
         config
             .validate()
             .map_err(|e| TrainCliError::Settings(e.to_string()))?;

@@ -11,5 +11,6 @@ pub mod observables;
 pub mod presets;
 pub mod propagation;
 pub mod rng;
+pub mod settings;
 pub mod simulation;
 pub mod trajectory;

@@ -319,6 +319,19 @@ pub enum Backup {
     Model { name: String, bytes: Vec<u8> },
 }
 
+impl Event {
+    /// Whether this event ends a job (a finished or stopped training, scan or Extrapolate run).
+    pub fn ends_job(&self) -> bool {
+        matches!(
+            self,
+            Event::TrainingFinished { .. }
+                | Event::ScanFinished { .. }
+                | Event::SideBySideFinished { .. }
+                | Event::SweepFinished { .. }
+        )
+    }
+}
+
 /// Reads a message that crossed the worker boundary: JSON text, as [`serde_json`] wrote it.
 #[cfg(target_arch = "wasm32")]
 pub fn decode<T: serde::de::DeserializeOwned>(data: &wasm_bindgen::JsValue) -> Result<T, String> {

@@ -1,6 +1,7 @@
 //! The backend badge and the smoke training that proves the chosen backend can train.
 
 use crate::core::compute::{BackendInfo, BackendKind};
+use crate::protocol::Event;
 use leptos::prelude::*;
 
 /// What the page knows about the worker's backend and its smoke training.
@@ -17,6 +18,18 @@ impl BackendState {
             backend: RwSignal::new(None),
             losses: RwSignal::new(Vec::new()),
             seconds: RwSignal::new(None),
+        }
+    }
+
+    /// The smoke training's events.
+    pub fn handle(&self, event: Event) {
+        match event {
+            Event::SmokeStep { loss, .. } => self.losses.update(|l| l.push(loss)),
+            Event::SmokeDone { losses, seconds } => {
+                self.losses.set(losses);
+                self.seconds.set(Some(seconds));
+            }
+            _ => {}
         }
     }
 }

@@ -4,10 +4,11 @@
 
 use super::chart;
 use super::commands::Commands;
+use super::progress_bar::ProgressBar;
 use super::settings_form::{SettingsFields, commit_fields, fields_of};
 use crate::core::discovery::KindEstimate;
-use crate::protocol::link::{DISCOVER_KEYS, LinkSettings};
-use crate::protocol::messages::{Request, ScanPoint};
+use crate::protocol::link::{Group, LinkSettings};
+use crate::protocol::messages::{Event, Request, ScanPoint};
 use leptos::prelude::*;
 
 /// What the page knows of the scan.
@@ -45,6 +46,46 @@ impl DiscoverState {
             running: RwSignal::new(false),
             shown: RwSignal::new(None),
         }
+    }
+
+    /// The scan's events.
+    pub fn handle(&self, event: Event) {
+        match event {
+            Event::ScanStarted {
+                max_classes,
+                epochs,
+                exact_u_per_t,
+                val_exact_u_per_t,
+                rate_estimates,
+                val_kind_bounds,
+            } => {
+                self.val_kind_bounds
+                    .set(val_kind_bounds.unwrap_or_default());
+                self.max_classes.set(max_classes);
+                self.epochs.set(epochs);
+                self.exact_u_per_t.set(exact_u_per_t);
+                self.val_exact_u_per_t.set(val_exact_u_per_t);
+                self.rate_estimates.set(rate_estimates.unwrap_or_default());
+                self.running.set(true);
+            }
+            Event::ScanProgress {
+                classes,
+                epoch,
+                step_in_epoch,
+                steps_per_epoch,
+            } => self
+                .progress
+                .set(Some((classes, epoch, step_in_epoch, steps_per_epoch))),
+            Event::ScanPointDone(point) => self.points.update(|p| p.push(point)),
+            Event::ScanFinished { .. } => self.interrupted(),
+            _ => {}
+        }
+    }
+
+    /// The scan ended or its worker failed: finished points stay.
+    pub fn interrupted(&self) {
+        self.running.set(false);
+        self.progress.set(None);
     }
 }
 
@@ -93,7 +134,7 @@ pub fn DiscoverPanel(
     has_trajectory: Signal<bool>,
 ) -> impl IntoView {
     let fields = RwSignal::new(Vec::new());
-    Effect::new(move |_| fields.set(fields_of(&link.get(), DISCOVER_KEYS)));
+    Effect::new(move |_| fields.set(fields_of(&link.get(), Group::Discover)));
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     Effect::new(move |_| {
         let curves = state.points.with(|p| chart::UCurves {
@@ -169,10 +210,7 @@ pub fn DiscoverPanel(
                 <button class="primary" data-testid="discover-scan" on:click=scan disabled=move || !has_trajectory.get() || state.running.get()>"Scan N_W"</button>
                 <button data-testid="discover-stop" on:click=move |_| commands.send(Request::Stop) disabled=move || !state.running.get()>"Stop"</button>
             </div>
-            <div class="progress" data-testid="discover-progress">
-                <div class="bar" style=move || format!("width: {:.1}%", progress_percent())></div>
-                <span>{progress_text}</span>
-            </div>
+            <ProgressBar test_id="discover-progress" percent=Signal::derive(progress_percent) text=Signal::derive(progress_text) />
             <div class="sim-body">
                 <canvas node_ref=canvas width="560" height="320" data-testid="discover-chart"
                     data-kind-bounds=move || state.val_kind_bounds.with(|b| b.iter().map(f64::to_string).collect::<Vec<_>>().join(","))></canvas>

@@ -5,12 +5,13 @@
 use super::chart::{self, LEARNED_COLOUR, Series, TRUE_COLOUR};
 use super::commands::Commands;
 use super::lattice_canvas;
+use super::progress_bar::ProgressBar;
 use super::settings_form::{SettingsFields, commit_fields, fields_of};
 use crate::core::observables::Snapshot;
 use crate::core::propagation::{EnsembleSummary, Estimate};
-use crate::protocol::link::EXTRAPOLATE_KEYS;
+use crate::protocol::link::Group;
 use crate::protocol::link::LinkSettings;
-use crate::protocol::messages::{Request, SideBySideFrame, SweepPoint};
+use crate::protocol::messages::{Event, Request, SideBySideFrame, SweepPoint};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use std::collections::VecDeque;
@@ -62,6 +63,41 @@ impl ExtrapolateState {
     }
 
     /// Records a frame, adding a time-series sample when a new snapshot was taken.
+    /// The side-by-side run's and the sweep's events.
+    pub fn handle(&self, event: Event) {
+        match event {
+            Event::SideBySideStarted { integrator } => {
+                self.integrator.set(integrator);
+                self.running.set(ExtrapolateJob::SideBySide);
+            }
+            Event::SideBySideFrame(frame) => self.push_frame(frame),
+            Event::SideBySideFinished { summaries, .. } => {
+                self.side_summary.set(summaries);
+                self.running.set(ExtrapolateJob::Idle);
+            }
+            Event::SweepStarted {
+                densities,
+                integrator,
+            } => {
+                self.sweep_densities.set(densities);
+                self.integrator.set(integrator);
+                self.running.set(ExtrapolateJob::Sweep);
+            }
+            Event::SweepProgress { phi, fraction } => {
+                self.sweep_progress.set(Some((phi, fraction)))
+            }
+            Event::SweepPointDone(point) => self.sweep.update(|p| p.push(point)),
+            Event::SweepFinished { .. } => self.interrupted(),
+            _ => {}
+        }
+    }
+
+    /// The job ended or its worker failed: finished densities stay.
+    pub fn interrupted(&self) {
+        self.running.set(ExtrapolateJob::Idle);
+        self.sweep_progress.set(None);
+    }
+
     pub fn push_frame(&self, frame: SideBySideFrame) {
         let sample = SeriesSample {
             time: frame.time,
@@ -158,7 +194,7 @@ pub fn ExtrapolatePanel(
     has_model: Signal<bool>,
 ) -> impl IntoView {
     let fields = RwSignal::new(Vec::new());
-    Effect::new(move |_| fields.set(fields_of(&link.get(), EXTRAPOLATE_KEYS)));
+    Effect::new(move |_| fields.set(fields_of(&link.get(), Group::Extrapolate)));
     let truth_canvas = NodeRef::<Canvas>::new();
     let learned_canvas = NodeRef::<Canvas>::new();
     let frames = RwSignal::new(0usize);
@@ -254,6 +290,16 @@ pub fn ExtrapolatePanel(
         })
         .unwrap_or_else(|| "(burn-in)".into())
     };
+    let sweep_text = move || match state.sweep_progress.get() {
+        Some((phi, f)) if state.running.get() == ExtrapolateJob::Sweep => {
+            format!("φ = {phi}: {:.0}% of the learned run", 100.0 * f)
+        }
+        _ => format!(
+            "{} of {} densities done",
+            state.sweep.with(Vec::len),
+            state.sweep_densities.with(Vec::len)
+        ),
+    };
     let sweep_percent = move || {
         let total = state.sweep_densities.with(Vec::len).max(1) as f64;
         let done = state.sweep.with(Vec::len) as f64;
@@ -319,14 +365,10 @@ pub fn ExtrapolatePanel(
                 </table>
             })}
             <h3>"Density sweep (the paper's Fig. 4): mean ± standard error over replicas"</h3>
-            <div class="progress" data-testid="sweep-progress"
+            <div data-testid="sweep-progress"
                 data-points=move || state.sweep.with(Vec::len).to_string()
                 data-running=move || (state.running.get() == ExtrapolateJob::Sweep).to_string()>
-                <div class="bar" style=move || format!("width: {:.1}%", sweep_percent())></div>
-                <span>{move || match state.sweep_progress.get() {
-                    Some((phi, f)) if state.running.get() == ExtrapolateJob::Sweep => format!("φ = {phi}: {:.0}% of the learned run", 100.0 * f),
-                    _ => format!("{} of {} densities done", state.sweep.with(Vec::len), state.sweep_densities.with(Vec::len)),
-                }}</span>
+                <ProgressBar test_id="sweep-progress-bar" percent=Signal::derive(sweep_percent) text=Signal::derive(sweep_text) />
             </div>
             <div class="charts">
                 {sweep_canvases.iter().zip(SWEEP_OBSERVABLES).map(|(canvas, (_, id, _))| view! {

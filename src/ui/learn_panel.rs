@@ -5,11 +5,12 @@
 use super::chart;
 use super::commands::Commands;
 use super::files;
+use super::progress_bar::ProgressBar;
 use super::settings_form::{SettingsFields, commit_fields, fields_of};
 use crate::core::learner::EpochReport;
-use crate::protocol::link::LEARNER_KEYS;
+use crate::protocol::link::Group;
 use crate::protocol::link::LinkSettings;
-use crate::protocol::messages::Request;
+use crate::protocol::messages::{Event, Request};
 use leptos::prelude::*;
 
 /// What the page knows of training and of the current model.
@@ -45,6 +46,80 @@ impl LearnState {
             unsaved: RwSignal::new(false),
         }
     }
+
+    /// The training's events, the model file to download and a loaded model.
+    pub fn handle(&self, event: Event, commands: Commands) {
+        match event {
+            Event::TrainingStarted {
+                epochs,
+                exact_u_per_t,
+                blind_u_per_t,
+                ..
+            } => {
+                self.epochs.set(epochs);
+                self.exact_u_per_t.set(exact_u_per_t);
+                self.blind_u_per_t.set(blind_u_per_t);
+                self.training.set(true);
+            }
+            Event::TrainingProgress {
+                epoch,
+                step_in_epoch,
+                steps_per_epoch,
+                paused,
+            } => self
+                .progress
+                .set(Some((epoch, step_in_epoch, steps_per_epoch, paused))),
+            Event::EpochDone(report) => {
+                self.reports.update(|r| r.push(report));
+                self.unsaved.set(true);
+            }
+            Event::TrainingFinished {
+                epochs_done,
+                completed,
+            } => {
+                self.training.set(false);
+                let how = if completed {
+                    "trained"
+                } else {
+                    "stopped after"
+                };
+                self.model.set(Some(format!("{how} {epochs_done} epochs")));
+            }
+            Event::ModelFile { file_name, bytes } => {
+                match files::download_bytes(&file_name, &bytes) {
+                    Ok(()) => self.unsaved.set(false),
+                    Err(problem) => {
+                        commands.say(format!("The model could not be saved: {problem}"))
+                    }
+                }
+            }
+            Event::ModelLoaded {
+                name,
+                u_per_t,
+                restored,
+                ..
+            } => {
+                self.loaded_u_per_t.set(u_per_t);
+                let fit = u_per_t
+                    .map(|u| format!(", U/T = {u:.4} on the current trajectory"))
+                    .unwrap_or_default();
+                if restored {
+                    self.model
+                        .set(Some(format!("{name}, restored from the page's copy{fit}")));
+                } else {
+                    self.unsaved.set(false);
+                    self.model.set(Some(format!("loaded from {name}{fit}")));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The worker failed: no training runs any more.
+    pub fn interrupted(&self) {
+        self.training.set(false);
+        self.progress.set(None);
+    }
 }
 
 #[component]
@@ -55,7 +130,7 @@ pub fn LearnPanel(
     has_trajectory: Signal<bool>,
 ) -> impl IntoView {
     let fields = RwSignal::new(Vec::new());
-    Effect::new(move |_| fields.set(fields_of(&link.get(), LEARNER_KEYS)));
+    Effect::new(move |_| fields.set(fields_of(&link.get(), Group::Learner)));
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     Effect::new(move |_| {
         let curves = state.reports.with(|r| chart::UCurves {
@@ -115,6 +190,14 @@ pub fn LearnPanel(
             .map(|(_, step, steps, _)| 100.0 * step as f64 / steps.max(1) as f64)
             .unwrap_or(0.0)
     };
+    let progress_text = move || match state.progress.get() {
+        Some((epoch, step, steps, paused)) => format!(
+            "epoch {epoch} of {} · step {step} / {steps}{}",
+            state.epochs.get(),
+            if paused { " · paused" } else { "" }
+        ),
+        None => "not training".to_string(),
+    };
     let last_u = move || state.reports.with(|r| r.last().map(|r| r.u_per_t));
     let last_val = move || state.reports.with(|r| r.last().and_then(|r| r.val_u_per_t));
     // Training U/T of the epoch whose weights are kept (the model that is saved).
@@ -153,13 +236,7 @@ pub fn LearnPanel(
                     <input type="file" accept=".jfmodel" data-testid="learn-load" on:change=load />
                 </label>
             </div>
-            <div class="progress" data-testid="learn-progress">
-                <div class="bar" style=move || format!("width: {:.1}%", progress_percent())></div>
-                <span>{move || match state.progress.get() {
-                    Some((epoch, step, steps, paused)) => format!("epoch {epoch} of {} · step {step} / {steps}{}", state.epochs.get(), if paused { " · paused" } else { "" }),
-                    None => "not training".to_string(),
-                }}</span>
-            </div>
+            <ProgressBar test_id="learn-progress" percent=Signal::derive(progress_percent) text=Signal::derive(progress_text) />
             <div class="sim-body">
                 <canvas node_ref=canvas width="560" height="320" data-testid="learn-chart"></canvas>
                 <dl class="stats" data-testid="learn-stats"

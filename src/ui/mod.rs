@@ -13,6 +13,7 @@ mod lattice_canvas;
 mod learn_panel;
 mod leave_guard;
 mod long_run_bar;
+mod progress_bar;
 mod recovery;
 mod settings_form;
 mod simulate_panel;
@@ -62,182 +63,71 @@ fn App() -> impl IntoView {
     let recovery = Recovery::new();
     let long_run = RwSignal::new(None::<LongRunQuestion>);
 
-    let on_event = move |event: Event| match event {
-        Event::Started => {}
-        Event::Ready { backend: mut info } => {
-            if recovery.gpu_lost.get_value() {
-                info.reason = format!(
-                    "the GPU device was lost, so the page went on on the CPU ({})",
-                    info.reason
-                );
-            }
-            backend.backend.set(Some(info));
-        }
-        Event::SmokeStep { loss, .. } => backend.losses.update(|l| l.push(loss)),
-        Event::SmokeDone { losses, seconds } => {
-            backend.losses.set(losses);
-            backend.seconds.set(Some(seconds));
-        }
-        Event::SimulationFrame(frame) => simulation.frame.set(Some(frame)),
-        Event::TrajectoryReady(summary) => {
-            simulation.running.set(false);
-            simulation.trajectory.set(Some(summary));
-        }
-        Event::TrajectoryFile { file_name, json } => {
-            if let Err(problem) = files::download(&file_name, &json, "application/json") {
-                messages.update(|m| m.push(format!("The file could not be saved: {problem}")));
-            }
-        }
-        Event::TrainingStarted {
-            epochs,
-            exact_u_per_t,
-            blind_u_per_t,
-            ..
-        } => {
-            learn.epochs.set(epochs);
-            learn.exact_u_per_t.set(exact_u_per_t);
-            learn.blind_u_per_t.set(blind_u_per_t);
-            learn.training.set(true);
-        }
-        Event::TrainingProgress {
-            epoch,
-            step_in_epoch,
-            steps_per_epoch,
-            paused,
-        } => learn
-            .progress
-            .set(Some((epoch, step_in_epoch, steps_per_epoch, paused))),
-        Event::EpochDone(report) => {
-            learn.reports.update(|r| r.push(report));
-            learn.unsaved.set(true);
-        }
-        Event::TrainingFinished {
-            epochs_done,
-            completed,
-        } => {
+    // Each view's state handles its own events; the page routes them and handles what
+    // belongs to no view (backups, failures, long-run questions, errors).
+    let on_event = move |event: Event| {
+        if event.ends_job() {
             long_run.set(None);
-            learn.training.set(false);
-            let how = if completed {
-                "trained"
-            } else {
-                "stopped after"
-            };
-            learn.model.set(Some(format!("{how} {epochs_done} epochs")));
         }
-        Event::ModelFile { file_name, bytes } => match files::download_bytes(&file_name, &bytes) {
-            Ok(()) => learn.unsaved.set(false),
-            Err(problem) => {
-                messages.update(|m| m.push(format!("The model could not be saved: {problem}")))
+        match event {
+            Event::Started => {}
+            Event::Ready { backend: mut info } => {
+                if recovery.gpu_lost.get_value() {
+                    info.reason = format!(
+                        "the GPU device was lost, so the page went on on the CPU ({})",
+                        info.reason
+                    );
+                }
+                backend.backend.set(Some(info));
             }
-        },
-        Event::ModelLoaded {
-            name,
-            u_per_t,
-            restored,
-            ..
-        } => {
-            learn.loaded_u_per_t.set(u_per_t);
-            let fit = u_per_t
-                .map(|u| format!(", U/T = {u:.4} on the current trajectory"))
-                .unwrap_or_default();
-            if restored {
-                learn
-                    .model
-                    .set(Some(format!("{name}, restored from the page's copy{fit}")));
-            } else {
-                learn.unsaved.set(false);
-                learn.model.set(Some(format!("loaded from {name}{fit}")));
+            event @ (Event::SmokeStep { .. } | Event::SmokeDone { .. }) => backend.handle(event),
+            event @ (Event::SimulationFrame(_)
+            | Event::TrajectoryReady(_)
+            | Event::TrajectoryFile { .. }) => simulation.handle(event, commands),
+            event @ (Event::TrainingStarted { .. }
+            | Event::TrainingProgress { .. }
+            | Event::EpochDone(_)
+            | Event::TrainingFinished { .. }
+            | Event::ModelFile { .. }
+            | Event::ModelLoaded { .. }) => learn.handle(event, commands),
+            event @ (Event::ScanStarted { .. }
+            | Event::ScanProgress { .. }
+            | Event::ScanPointDone(_)
+            | Event::ScanFinished { .. }) => discover.handle(event),
+            event @ (Event::SideBySideStarted { .. }
+            | Event::SideBySideFrame(_)
+            | Event::SideBySideFinished { .. }
+            | Event::SweepStarted { .. }
+            | Event::SweepProgress { .. }
+            | Event::SweepPointDone(_)
+            | Event::SweepFinished { .. }) => extrapolate.handle(event),
+            Event::Backup(copy) => recovery.keep(copy, commands),
+            Event::LongRun {
+                job,
+                seconds,
+                bytes,
+            } => long_run.set(Some(LongRunQuestion {
+                job,
+                seconds,
+                bytes,
+            })),
+            Event::Error { message } => commands.say(message),
+            Event::WorkerFailed {
+                message,
+                device_lost,
+            } => {
+                commands.retire();
+                long_run.set(None);
+                simulation.running.set(false);
+                learn.interrupted();
+                discover.interrupted();
+                extrapolate.interrupted();
+                backend.backend.set(None);
+                // Replacing the worker drops its callbacks, one of which is running now.
+                leptos::task::spawn_local(async move {
+                    recovery.replace_worker(commands, message, device_lost, prefer_gpu);
+                });
             }
-        }
-        Event::Backup(copy) => recovery.keep(copy, commands),
-        Event::ScanStarted {
-            max_classes,
-            epochs,
-            exact_u_per_t,
-            val_exact_u_per_t,
-            rate_estimates,
-            val_kind_bounds,
-        } => {
-            discover
-                .val_kind_bounds
-                .set(val_kind_bounds.unwrap_or_default());
-            discover.max_classes.set(max_classes);
-            discover.epochs.set(epochs);
-            discover.exact_u_per_t.set(exact_u_per_t);
-            discover.val_exact_u_per_t.set(val_exact_u_per_t);
-            discover
-                .rate_estimates
-                .set(rate_estimates.unwrap_or_default());
-            discover.running.set(true);
-        }
-        Event::ScanProgress {
-            classes,
-            epoch,
-            step_in_epoch,
-            steps_per_epoch,
-        } => discover
-            .progress
-            .set(Some((classes, epoch, step_in_epoch, steps_per_epoch))),
-        Event::ScanPointDone(point) => discover.points.update(|p| p.push(point)),
-        Event::ScanFinished { .. } => {
-            long_run.set(None);
-            discover.running.set(false);
-            discover.progress.set(None);
-        }
-        Event::SideBySideStarted { integrator } => {
-            extrapolate.integrator.set(integrator);
-            extrapolate.running.set(ExtrapolateJob::SideBySide);
-        }
-        Event::SideBySideFrame(frame) => extrapolate.push_frame(frame),
-        Event::SideBySideFinished { summaries, .. } => {
-            extrapolate.side_summary.set(summaries);
-            extrapolate.running.set(ExtrapolateJob::Idle);
-        }
-        Event::SweepStarted {
-            densities,
-            integrator,
-        } => {
-            extrapolate.sweep_densities.set(densities);
-            extrapolate.integrator.set(integrator);
-            extrapolate.running.set(ExtrapolateJob::Sweep);
-        }
-        Event::SweepProgress { phi, fraction } => {
-            extrapolate.sweep_progress.set(Some((phi, fraction)))
-        }
-        Event::SweepPointDone(point) => extrapolate.sweep.update(|p| p.push(point)),
-        Event::SweepFinished { .. } => {
-            long_run.set(None);
-            extrapolate.running.set(ExtrapolateJob::Idle);
-            extrapolate.sweep_progress.set(None);
-        }
-        Event::Error { message } => messages.update(|m| m.push(message)),
-        Event::LongRun {
-            job,
-            seconds,
-            bytes,
-        } => long_run.set(Some(LongRunQuestion {
-            job,
-            seconds,
-            bytes,
-        })),
-        Event::WorkerFailed {
-            message,
-            device_lost,
-        } => {
-            commands.retire();
-            long_run.set(None);
-            simulation.running.set(false);
-            learn.training.set(false);
-            learn.progress.set(None);
-            discover.running.set(false);
-            discover.progress.set(None);
-            extrapolate.running.set(ExtrapolateJob::Idle);
-            extrapolate.sweep_progress.set(None);
-            backend.backend.set(None);
-            // Replacing the worker drops its callbacks, one of which is running now.
-            leptos::task::spawn_local(async move {
-                recovery.replace_worker(commands, message, device_lost, prefer_gpu);
-            });
         }
     };
     commands.start(on_event);

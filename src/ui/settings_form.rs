@@ -2,11 +2,13 @@
 //! refused value is reported the same way as in a link.
 
 use super::commands::Commands;
-use crate::protocol::link::LinkSettings;
+use crate::protocol::link::{Group, LinkSettings, SETTINGS, keys_of};
 use leptos::prelude::*;
 
-/// The settings' values for `keys`, as the link writes them.
-pub fn fields_of(settings: &LinkSettings, keys: &[&str]) -> Vec<(String, String)> {
+/// The values of the settings of `group` that apply to the current model, as the link writes
+/// them.
+pub fn fields_of(settings: &LinkSettings, group: Group) -> Vec<(String, String)> {
+    let keys = keys_of(group, settings);
     query_pairs(settings)
         .into_iter()
         .filter(|(k, _)| keys.contains(&k.as_str()))
@@ -16,10 +18,9 @@ pub fn fields_of(settings: &LinkSettings, keys: &[&str]) -> Vec<(String, String)
 /// Every key/value pair of the settings' link.
 fn query_pairs(settings: &LinkSettings) -> Vec<(String, String)> {
     settings
-        .to_query()
-        .split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .to_pairs()
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
         .collect()
 }
 
@@ -65,45 +66,12 @@ pub fn write_link(settings: &LinkSettings) {
     }
 }
 
-/// Human labels of the link keys.
-fn label(key: &str) -> &'static str {
-    match key {
-        "L" => "L (lattice size)",
-        "phi" => "φ (density)",
-        "D" => "D (rotation rate)",
-        "v_plus" => "v₊ (forward rate)",
-        "v_zero" => "v₀ (other hops)",
-        "c" => "c",
-        "T" => "T (total time)",
-        "burn_in" => "burn-in",
-        "seed" => "seed",
-        "mode" => "mode (1: free rates, 2: N_W classes)",
-        "classes" => "N_W (classes, mode 2)",
-        "epochs" => "epochs",
-        "lr" => "learning rate",
-        "segment" => "segment length",
-        "d_model" => "d_model",
-        "heads" => "heads",
-        "layers" => "layers",
-        "d_ff" => "feed-forward width",
-        "hard" => "hard constraint (0/1): a prior, the rule is given",
-        "activation" => "feed-forward nonlinearity (gelu, relu)",
-        "sink" => "attention sink (learned, quiet, none)",
-        "pos_init" => "position tables start (periodic, random)",
-        "lr_schedule" => "learning-rate schedule (cosine, constant)",
-        "clip" => "gradient clip (0: off)",
-        "lseed" => "learner seed",
-        "scan_max" => "largest N_W",
-        "scan_epochs" => "epochs per N_W",
-        "x_phi" => "φ (side by side)",
-        "x_T" => "T (each run)",
-        "x_burn_in" => "burn-in",
-        "replicas" => "replicas",
-        "x_seed" => "seed",
-        "tau" => "τ (0: exact loop)",
-        "sweep" => "sweep densities",
-        _ => "",
-    }
+/// The label and the help sentence of a link key, from the table of settings.
+fn label_and_help(key: &str) -> (&'static str, &'static str) {
+    SETTINGS
+        .iter()
+        .find(|s| s.key == key)
+        .map_or(("", ""), |s| (s.label, s.help))
 }
 
 /// One text input per field; edits update `fields`.
@@ -123,8 +91,9 @@ pub fn SettingsFields(fields: RwSignal<Vec<(String, String)>>) -> impl IntoView 
                         }
                     })
                 };
+                let (label, help) = label_and_help(&key);
                 view! {
-                    <label>{label(&key)}
+                    <label title=help>{label}
                         <input type="text" data-testid=format!("field-{key}") prop:value=value on:change=set />
                     </label>
                 }

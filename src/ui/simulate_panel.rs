@@ -8,9 +8,9 @@ use super::lattice_canvas;
 use super::settings_form::{SettingsFields, commit_fields, fields_of, write_link};
 use crate::core::learner::LearnerConfig;
 use crate::core::presets::Preset;
-use crate::protocol::link::SIMULATION_KEYS;
+use crate::protocol::link::Group;
 use crate::protocol::link::{ExploreSettings, LinkSettings, SimulationSettings, classroom_explore};
-use crate::protocol::messages::{Request, SimulationFrame, TrajectorySummary};
+use crate::protocol::messages::{Event, Request, SimulationFrame, TrajectorySummary};
 use leptos::prelude::*;
 use std::collections::VecDeque;
 
@@ -33,6 +33,23 @@ impl SimulationState {
             trajectory: RwSignal::new(None),
         }
     }
+
+    /// The simulation's events, and the trajectory file to download.
+    pub fn handle(&self, event: Event, commands: Commands) {
+        match event {
+            Event::SimulationFrame(frame) => self.frame.set(Some(frame)),
+            Event::TrajectoryReady(summary) => {
+                self.running.set(false);
+                self.trajectory.set(Some(summary));
+            }
+            Event::TrajectoryFile { file_name, json } => {
+                if let Err(problem) = files::download(&file_name, &json, "application/json") {
+                    commands.say(format!("The file could not be saved: {problem}"));
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 #[component]
@@ -42,7 +59,7 @@ pub fn SimulatePanel(
     state: SimulationState,
 ) -> impl IntoView {
     let fields = RwSignal::new(Vec::new());
-    Effect::new(move |_| fields.set(fields_of(&link.get(), SIMULATION_KEYS)));
+    Effect::new(move |_| fields.set(fields_of(&link.get(), Group::Simulation)));
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let strip = StoredValue::new_local(VecDeque::<Vec<u8>>::new());
 

@@ -48,6 +48,48 @@ impl Control {
     }
 }
 
+impl Control {
+    /// The top of every job's loop: waits while the job is paused (`on_pause` runs once as a
+    /// pause begins, e.g. to post a paused frame); returns the milliseconds spent paused, or
+    /// `None` when the job should stop (the user asked, or a newer request waits).
+    pub async fn checkpoint(&self, on_pause: impl FnOnce()) -> Option<f64> {
+        if self.should_stop() {
+            return None;
+        }
+        let mut paused_ms = 0.0;
+        if self.paused() {
+            on_pause();
+            let started = now_ms();
+            while self.paused() && !self.should_stop() {
+                sleep(50).await;
+            }
+            paused_ms = now_ms() - started;
+        }
+        (!self.should_stop()).then_some(paused_ms)
+    }
+}
+
+/// Least time between two progress messages of a job.
+pub const PROGRESS_INTERVAL_MS: f64 = 100.0;
+
+/// Lets a job's progress messages through at most every [`PROGRESS_INTERVAL_MS`].
+#[derive(Default)]
+pub struct Throttle {
+    last_ms: f64,
+}
+
+impl Throttle {
+    /// Whether to post now: the interval has passed, or `force` (e.g. an epoch ended).
+    pub fn ready(&mut self, force: bool) -> bool {
+        let now = now_ms();
+        let ready = force || now - self.last_ms > PROGRESS_INTERVAL_MS;
+        if ready {
+            self.last_ms = now;
+        }
+        ready
+    }
+}
+
 /// Waits `ms` milliseconds (0: just lets queued messages be handled).
 pub async fn sleep(ms: i32) {
     let promise = Promise::new(&mut |resolve, _| {

@@ -1,7 +1,7 @@
 //! The N_W scan job (Discover): Mode 2 trained from scratch for N_W = 1, 2, ... on the current
 //! trajectory; after each, its best U/T, class rates, and which kinds of move fall in which class.
 
-use super::control::{Control, now_ms, sleep, yield_now};
+use super::control::{Control, Throttle, now_ms, yield_now};
 use super::long_run::LongRunCheck;
 use super::post;
 use super::train::{segment_source, validation_with_kind_bounds};
@@ -16,8 +16,6 @@ use burn::tensor::Device;
 
 /// Configurations of the trajectory classified for the membership table.
 const MEMBERSHIP_CONFIGS: usize = 32;
-/// Least time between two progress messages.
-const PROGRESS_INTERVAL_MS: f64 = 100.0;
 
 /// Runs the scan until its end or a stop; finished N_W are reported as they finish.
 pub async fn scan(
@@ -125,7 +123,7 @@ async fn train_one(
     // trajectory, else by training U/T.
     let judged = |r: &EpochReport| r.val_u_per_t.unwrap_or(r.u_per_t);
     let mut best: Option<(EpochReport, LearnedDynamics)> = None;
-    let mut last_progress = 0.0;
+    let mut throttle = Throttle::default();
     let total_steps = (trainer.config().epochs * trainer.steps_per_epoch()).max(1) as f64;
     while !trainer.finished() {
         let own = trainer.steps() as f64 / total_steps;
@@ -133,25 +131,20 @@ async fn train_one(
             (progress.before + progress.share * own) / EVALUATION_OVERHEAD,
             control,
         );
-        if control.should_stop() {
+        if control.checkpoint(|| {}).await.is_none() {
             return Ok(None);
-        }
-        if control.paused() {
-            sleep(50).await;
-            continue;
         }
         let outcome = trainer.train_step().await.map_err(|e| e.to_string())?;
         if let Some(warning) = outcome.warning {
             post(&Event::Error { message: warning });
         }
-        if outcome.epoch_finished || now_ms() - last_progress > PROGRESS_INTERVAL_MS {
+        if throttle.ready(outcome.epoch_finished) {
             post(&Event::ScanProgress {
                 classes,
                 epoch: outcome.epoch,
                 step_in_epoch: outcome.step_in_epoch,
                 steps_per_epoch: outcome.steps_per_epoch,
             });
-            last_progress = now_ms();
         }
         if outcome.epoch_finished {
             let report = trainer.epoch_report().await.map_err(|e| e.to_string())?;

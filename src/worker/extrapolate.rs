@@ -2,7 +2,7 @@
 //! canvases), and the density sweep of the paper's Fig. 4. Both stop on request and keep what
 //! they finished.
 
-use super::control::{Control, now_ms, sleep, yield_now};
+use super::control::{Control, Throttle, now_ms, yield_now};
 use super::long_run::LongRunCheck;
 use super::post;
 use crate::core::learner::LearnedDynamics;
@@ -15,9 +15,6 @@ use crate::protocol::messages::{Event, SideBySideFrame, SweepPoint};
 
 /// Wall time spent on the learned dynamics between two frames.
 const FRAME_BUDGET_MS: f64 = 40.0;
-/// Least time between two sweep progress messages.
-const PROGRESS_INTERVAL_MS: f64 = 150.0;
-
 /// The ensemble settings at `phi`: L from the model, true rates from the trajectory (the paper's
 /// when the trajectory has none), or a sentence for the user.
 fn ensemble_settings(
@@ -52,14 +49,6 @@ fn view(ensemble: &Ensemble) -> ConfigView {
     }
 }
 
-/// Waits while paused; true if the job should stop.
-async fn hold(control: &Control) -> bool {
-    while control.paused() && !control.should_stop() {
-        sleep(50).await;
-    }
-    control.should_stop()
-}
-
 /// Runs both dynamics to T at `explore.phi`, the true one kept at the learned one's time.
 pub async fn side_by_side(
     explore: &ExploreSettings,
@@ -92,7 +81,7 @@ pub async fn side_by_side(
     control.set_paused(false);
     let mut completed = false;
     loop {
-        if hold(control).await {
+        if control.checkpoint(|| {}).await.is_none() {
             break;
         }
         let (wall0, jumps0) = (now_ms(), network.jumps());
@@ -179,7 +168,7 @@ pub async fn sweep(
         };
         // The true engine is fast: slices of T / 50, yielding in between.
         while !truth.finished() {
-            if hold(control).await {
+            if control.checkpoint(|| {}).await.is_none() {
                 completed = false;
                 break 'densities;
             }
@@ -188,11 +177,11 @@ pub async fn sweep(
                 .await;
             yield_now().await;
         }
-        let (learned_started, mut last_progress) = (now_ms(), 0.0);
+        let (learned_started, mut throttle) = (now_ms(), Throttle::default());
         while !network.finished() {
             let fraction = (network.time() / settings.t_end).min(1.0);
             long_run.check((index as f64 + fraction) / densities, control);
-            if hold(control).await {
+            if control.checkpoint(|| {}).await.is_none() {
                 completed = false;
                 break 'densities;
             }
@@ -206,12 +195,11 @@ pub async fn sweep(
                     break 'densities;
                 }
             }
-            if now_ms() - last_progress > PROGRESS_INTERVAL_MS {
+            if throttle.ready(false) {
                 post(&Event::SweepProgress {
                     phi,
                     fraction: (network.time() / settings.t_end).min(1.0),
                 });
-                last_progress = now_ms();
             }
             yield_now().await;
         }

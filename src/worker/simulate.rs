@@ -1,7 +1,7 @@
 //! The simulation job: runs the exact CTMC in slices sized to about one animation frame of wall
 //! time, posting a frame after each, until T, a pause, or a newer request.
 
-use super::control::{Control, now_ms, sleep, yield_now};
+use super::control::{Control, now_ms, yield_now};
 use super::post;
 use crate::core::simulation::{SimulationRun, bytes_per_jump, final_view};
 use crate::core::trajectory::AnyTrajectory;
@@ -32,18 +32,7 @@ pub async fn simulate(
     // Simulated time per engine call, adapted so each call takes a few milliseconds.
     let mut slice = (settings.t * 1e-4).max(1e-6);
     loop {
-        if control.should_stop() {
-            return None;
-        }
-        if control.paused() {
-            post(&frame(&run, 0.0, true));
-            while control.paused() && !control.should_stop() {
-                let t0 = now_ms();
-                sleep(50).await;
-                paused_ms += now_ms() - t0;
-            }
-            continue;
-        }
+        paused_ms += control.checkpoint(|| post(&frame(&run, 0.0, true))).await?;
         let (wall0, events0) = (now_ms(), run.events());
         while now_ms() - wall0 < FRAME_BUDGET_MS && !run.finished() {
             let t0 = now_ms();

@@ -2,7 +2,7 @@
 //! progress and a report per epoch, pausable, and giving way to newer requests. Whatever was
 //! learned before a stop or an error is kept.
 
-use super::control::{Control, now_ms, sleep, yield_now};
+use super::control::{Control, Throttle, yield_now};
 use super::long_run::LongRunCheck;
 use super::post;
 use crate::core::discovery::KindStatistics;
@@ -13,9 +13,6 @@ use crate::core::trajectory::AnyTrajectory;
 use crate::protocol::messages::Event;
 use burn::tensor::Device;
 use std::sync::Arc;
-
-/// Least time between two progress messages.
-const PROGRESS_INTERVAL_MS: f64 = 100.0;
 
 /// The trajectory as the learner reads it: segments rebuilt from its checkpoints.
 pub fn segment_source(trajectory: &AnyTrajectory) -> Arc<dyn SegmentSource> {
@@ -126,7 +123,7 @@ pub async fn train(
         blind_u_per_t,
     });
     control.set_paused(false);
-    let mut last_progress = 0.0;
+    let mut throttle = Throttle::default();
     let mut long_run = LongRunCheck::start("training", Some(trainer.memory_bytes()));
     let total_steps = (config.epochs * trainer.steps_per_epoch()).max(1) as f64;
     while !trainer.finished() {
@@ -134,29 +131,25 @@ pub async fn train(
             trainer.steps() as f64 / total_steps / EVALUATION_OVERHEAD,
             control,
         );
-        if control.should_stop() {
+        if control
+            .checkpoint(|| post(&progress(&trainer, 0, true)))
+            .await
+            .is_none()
+        {
             break;
-        }
-        if control.paused() {
-            post(&progress(&trainer, 0, true));
-            while control.paused() && !control.should_stop() {
-                sleep(50).await;
-            }
-            continue;
         }
         match trainer.train_step().await {
             Ok(outcome) => {
                 if let Some(warning) = outcome.warning {
                     post(&Event::Error { message: warning });
                 }
-                if outcome.epoch_finished || now_ms() - last_progress > PROGRESS_INTERVAL_MS {
+                if throttle.ready(outcome.epoch_finished) {
                     post(&Event::TrainingProgress {
                         epoch: outcome.epoch,
                         step_in_epoch: outcome.step_in_epoch,
                         steps_per_epoch: outcome.steps_per_epoch,
                         paused: false,
                     });
-                    last_progress = now_ms();
                 }
                 if outcome.epoch_finished {
                     match trainer.epoch_report().await {

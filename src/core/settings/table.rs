@@ -1,0 +1,780 @@
+//! The table of settings: one entry per setting, with its link key, its label and help for the
+//! forms, its group (which form shows it), and how it is read (with its allowed range) and
+//! written. Adding a setting is adding one entry here (and its field in the core type).
+
+use super::{BackendPreference, MAX_SWEEP_POINTS, MAX_T, Settings};
+use crate::core::learner::{
+    Activation, AttentionSink, LearnerConfig, LrSchedule, Mode, PositionInit, Range,
+};
+use crate::core::model::ModelSpec;
+use crate::core::propagation::{EnsembleSettings, Integrator};
+use crate::core::simulation::max_recorded_time;
+
+/// Which form shows a setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    /// The model kind and the backend: chosen by their own controls.
+    General,
+    Simulation,
+    Learner,
+    Discover,
+    Extrapolate,
+}
+
+/// One setting of a run.
+pub struct Setting {
+    /// Its name in a link and in the CLI's `--set KEY=VALUE`.
+    pub key: &'static str,
+    /// Its label in the forms.
+    pub label: &'static str,
+    /// One sentence on what it does (the forms' tooltip, the CLI's list of settings).
+    pub help: &'static str,
+    pub group: Group,
+    /// Sets the value from text; on refusal, says what was expected ("an integer from 1 to 16").
+    pub read: fn(&mut Settings, &str) -> Result<(), String>,
+    /// The value as text; `None` where the setting does not apply (e.g. `c` of an active lattice).
+    pub write: fn(&Settings) -> Option<String>,
+    /// Brings the current value in line with the settings read before it (e.g. a burn-in below
+    /// a shorter T), whether or not a value is given; may add a sentence for the user.
+    pub fit: Option<fn(&mut Settings, &mut Vec<String>)>,
+}
+
+/// The keys of `group` that apply to `settings` (its model), in table order.
+pub fn keys_of(group: Group, settings: &Settings) -> Vec<&'static str> {
+    SETTINGS
+        .iter()
+        .filter(|s| s.group == group && (s.write)(settings).is_some())
+        .map(|s| s.key)
+        .collect()
+}
+
+/// The entry of `key`.
+pub fn setting(key: &str) -> Option<&'static Setting> {
+    SETTINGS.iter().find(|s| s.key == key)
+}
+
+fn parse<T: std::str::FromStr>(raw: &str, expected: impl Into<String>) -> Result<T, String> {
+    raw.trim().parse().map_err(|_| expected.into())
+}
+
+fn whole(raw: &str, range: Range) -> Result<usize, String> {
+    parse(raw, range.describe()).and_then(|v| {
+        if range.contains(v) {
+            Ok(v)
+        } else {
+            Err(range.describe())
+        }
+    })
+}
+
+fn real(raw: &str, ok: impl Fn(f64) -> bool, expected: &str) -> Result<f64, String> {
+    parse::<f64>(raw, expected).and_then(|v| {
+        if v.is_finite() && ok(v) {
+            Ok(v)
+        } else {
+            Err(expected.to_string())
+        }
+    })
+}
+
+const SEED: &str = "a whole number from 0 to 2^64 - 1";
+const DENSITY: &str = "a number strictly between 0 and 1";
+const RATE: &str = "a rate from 0 to 1e4";
+
+fn rate(raw: &str) -> Result<f64, String> {
+    real(raw, |v| (0.0..=1.0e4).contains(&v), RATE)
+}
+
+/// One of a few named values.
+fn choice<T: Copy>(raw: &str, names: &[(&'static str, T)]) -> Result<T, String> {
+    names
+        .iter()
+        .find(|(name, _)| *name == raw.trim())
+        .map(|(_, value)| *value)
+        .ok_or_else(|| {
+            let all: Vec<&str> = names.iter().map(|(name, _)| *name).collect();
+            format!("one of {}", all.join(", "))
+        })
+}
+
+fn name_of<T: PartialEq>(names: &[(&'static str, T)], value: &T) -> String {
+    names
+        .iter()
+        .find(|(_, v)| v == value)
+        .map_or_else(String::new, |(name, _)| (*name).to_string())
+}
+
+const MODELS: &[(&str, ModelKind)] = &[
+    ("active-lattice", ModelKind::ActiveLattice),
+    ("fa", ModelKind::Fa),
+];
+const BACKENDS: &[(&str, BackendPreference)] = &[
+    ("auto", BackendPreference::Auto),
+    ("cpu", BackendPreference::Cpu),
+];
+const ACTIVATIONS: &[(&str, Activation)] =
+    &[("gelu", Activation::Gelu), ("relu", Activation::Relu)];
+const SINKS: &[(&str, AttentionSink)] = &[
+    ("learned", AttentionSink::Learned),
+    ("quiet", AttentionSink::Quiet),
+    ("none", AttentionSink::None),
+];
+const POSITION_INITS: &[(&str, PositionInit)] = &[
+    ("periodic", PositionInit::Periodic),
+    ("random", PositionInit::Random),
+];
+const LR_SCHEDULES: &[(&str, LrSchedule)] = &[
+    ("cosine", LrSchedule::WarmupCosine),
+    ("constant", LrSchedule::Constant),
+];
+
+/// The two models, by the name a link gives them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ModelKind {
+    ActiveLattice,
+    Fa,
+}
+
+fn kind_of(model: &ModelSpec) -> ModelKind {
+    match model {
+        ModelSpec::ActiveLattice(_) => ModelKind::ActiveLattice,
+        ModelSpec::Fa(_) => ModelKind::Fa,
+    }
+}
+
+/// The largest T a recording of the current model may have.
+fn max_t(s: &Settings) -> f64 {
+    MAX_T.min(max_recorded_time(&s.simulation.model))
+}
+
+/// Every setting, in the order they are read: a setting may depend on those above it.
+pub const SETTINGS: &[Setting] = &[
+    Setting {
+        key: "model",
+        label: "model",
+        help: "The lattice model: active-lattice (the paper's active matter) or fa (Fredrickson–Andersen); each starts from its own preset.",
+        group: Group::General,
+        read: |s, raw| {
+            let kind = choice(raw, MODELS)?;
+            if kind != kind_of(&s.simulation.model) {
+                s.simulation = match kind {
+                    ModelKind::ActiveLattice => crate::core::presets::Preset::Paper.simulation(),
+                    ModelKind::Fa => crate::core::presets::Preset::FaTutorial.simulation(),
+                };
+            }
+            Ok(())
+        },
+        write: |s| Some(name_of(MODELS, &kind_of(&s.simulation.model))),
+        fit: None,
+    },
+    Setting {
+        key: "L",
+        label: "L (lattice size)",
+        help: "Sites per side of the periodic square lattice (active lattice) or of the ring (FA).",
+        group: Group::Simulation,
+        read: |s, raw| match &mut s.simulation.model {
+            ModelSpec::ActiveLattice(m) => {
+                m.l = whole(raw, Range { min: 2, max: 256 })?;
+                Ok(())
+            }
+            ModelSpec::Fa(m) => {
+                m.l = whole(raw, Range { min: 3, max: 4096 })?;
+                Ok(())
+            }
+        },
+        write: |s| match &s.simulation.model {
+            ModelSpec::ActiveLattice(m) => Some(m.l.to_string()),
+            ModelSpec::Fa(m) => Some(m.l.to_string()),
+        },
+        fit: None,
+    },
+    Setting {
+        key: "phi",
+        label: "φ (density)",
+        help: "Fraction of sites occupied by particles.",
+        group: Group::Simulation,
+        read: |s, raw| {
+            if let ModelSpec::ActiveLattice(m) = &mut s.simulation.model {
+                m.phi = real(raw, |v| v > 0.0 && v < 1.0, DENSITY)?;
+            }
+            Ok(())
+        },
+        write: |s| match &s.simulation.model {
+            ModelSpec::ActiveLattice(m) => Some(m.phi.to_string()),
+            ModelSpec::Fa(_) => None,
+        },
+        fit: None,
+    },
+    Setting {
+        key: "D",
+        label: "D (rotation rate)",
+        help: "Rate of each of a particle's two rotations (a quarter turn either way).",
+        group: Group::Simulation,
+        read: |s, raw| {
+            if let ModelSpec::ActiveLattice(m) = &mut s.simulation.model {
+                m.d = rate(raw)?;
+            }
+            Ok(())
+        },
+        write: |s| match &s.simulation.model {
+            ModelSpec::ActiveLattice(m) => Some(m.d.to_string()),
+            ModelSpec::Fa(_) => None,
+        },
+        fit: None,
+    },
+    Setting {
+        key: "v_plus",
+        label: "v₊ (forward rate)",
+        help: "Rate of a hop in the particle's own direction, onto an empty site.",
+        group: Group::Simulation,
+        read: |s, raw| {
+            if let ModelSpec::ActiveLattice(m) = &mut s.simulation.model {
+                m.v_plus = rate(raw)?;
+            }
+            Ok(())
+        },
+        write: |s| match &s.simulation.model {
+            ModelSpec::ActiveLattice(m) => Some(m.v_plus.to_string()),
+            ModelSpec::Fa(_) => None,
+        },
+        fit: None,
+    },
+    Setting {
+        key: "v_zero",
+        label: "v₀ (other hops)",
+        help: "Rate of a hop in each of the three other directions, onto an empty site.",
+        group: Group::Simulation,
+        read: |s, raw| {
+            if let ModelSpec::ActiveLattice(m) = &mut s.simulation.model {
+                m.v_zero = rate(raw)?;
+            }
+            Ok(())
+        },
+        write: |s| match &s.simulation.model {
+            ModelSpec::ActiveLattice(m) => Some(m.v_zero.to_string()),
+            ModelSpec::Fa(_) => None,
+        },
+        fit: None,
+    },
+    Setting {
+        key: "c",
+        label: "c",
+        help: "FA: the up-spin concentration; a site with an up neighbour flips up at rate c and down at rate 1 − c.",
+        group: Group::Simulation,
+        read: |s, raw| {
+            if let ModelSpec::Fa(m) = &mut s.simulation.model {
+                m.c = real(raw, |v| v > 0.0 && v < 1.0, DENSITY)?;
+            }
+            Ok(())
+        },
+        write: |s| match &s.simulation.model {
+            ModelSpec::Fa(m) => Some(m.c.to_string()),
+            ModelSpec::ActiveLattice(_) => None,
+        },
+        fit: None,
+    },
+    Setting {
+        key: "T",
+        label: "T (total time)",
+        help: "Length of the recorded trajectory in model time; at most 1e6, and at most 1e7 recorded jumps.",
+        group: Group::Simulation,
+        read: |s, raw| {
+            let limit = max_t(s);
+            s.simulation.t = real(
+                raw,
+                |v| v > 0.0 && v <= limit,
+                &format!(
+                    "a time above 0 and at most {limit:.4} (1e6, and at most 1e7 recorded \
+                     jumps for this model)"
+                ),
+            )?;
+            Ok(())
+        },
+        write: |s| Some(s.simulation.t.to_string()),
+        // The model is complete here: check it as a whole, then fit T to its recording limit.
+        fit: Some(|s, problems| {
+            if let Err(err) = s.simulation.model.validate() {
+                problems.push(format!(
+                    "The link's model is not valid ({err}); the default model is used."
+                ));
+                s.simulation.model = match kind_of(&s.simulation.model) {
+                    ModelKind::ActiveLattice => {
+                        crate::core::presets::Preset::Paper.simulation().model
+                    }
+                    ModelKind::Fa => crate::core::presets::Preset::FaTutorial.simulation().model,
+                };
+            }
+            s.simulation.t = s.simulation.t.min(max_t(s));
+        }),
+    },
+    Setting {
+        key: "burn_in",
+        label: "burn-in",
+        help: "Time before the first observable snapshot (the trajectory still starts at 0).",
+        group: Group::Simulation,
+        read: |s, raw| {
+            let t = s.simulation.t;
+            s.simulation.burn_in = real(raw, |v| v >= 0.0 && v < t, "a time from 0 to below T")?;
+            Ok(())
+        },
+        write: |s| Some(s.simulation.burn_in.to_string()),
+        fit: Some(|s, _| s.simulation.burn_in = s.simulation.burn_in.min(s.simulation.t / 2.0)),
+    },
+    Setting {
+        key: "seed",
+        label: "seed",
+        help: "Seed of the simulation's random numbers: the same seed gives the same trajectory, in the page and in the CLI.",
+        group: Group::Simulation,
+        read: |s, raw| {
+            s.simulation.seed = parse(raw, SEED)?;
+            Ok(())
+        },
+        write: |s| Some(s.simulation.seed.to_string()),
+        fit: None,
+    },
+    Setting {
+        key: "mode",
+        label: "mode (1: free rates, 2: N_W classes)",
+        help: "Mode 1 learns a rate per move; Mode 2 sorts moves into N_W classes, each with one learned rate.",
+        group: Group::Learner,
+        read: |s, raw| {
+            s.learner.mode = match (parse::<u8>(raw, "1 or 2")?, s.learner.mode) {
+                (1, _) => Mode::Mode1,
+                (2, Mode::Mode2 { classes }) => Mode::Mode2 { classes },
+                (2, Mode::Mode1) => Mode::Mode2 { classes: 4 },
+                _ => return Err("1 or 2".into()),
+            };
+            Ok(())
+        },
+        write: |s| {
+            Some(
+                if s.learner.mode == Mode::Mode1 {
+                    "1"
+                } else {
+                    "2"
+                }
+                .into(),
+            )
+        },
+        fit: None,
+    },
+    Setting {
+        key: "classes",
+        label: "N_W (classes, mode 2)",
+        help: "Mode 2: how many distinct rates the network may use.",
+        group: Group::Learner,
+        read: |s, raw| {
+            let classes = whole(raw, LearnerConfig::CLASSES)?;
+            if let Mode::Mode2 { .. } = s.learner.mode {
+                s.learner.mode = Mode::Mode2 { classes };
+            }
+            Ok(())
+        },
+        write: |s| Some(s.learner.mode.classes().max(1).to_string()),
+        fit: None,
+    },
+    Setting {
+        key: "epochs",
+        label: "epochs",
+        help: "Passes over the trajectory; the weights of the best held-out epoch are kept.",
+        group: Group::Learner,
+        read: |s, raw| {
+            s.learner.epochs = whole(raw, LearnerConfig::EPOCHS)?;
+            Ok(())
+        },
+        write: |s| Some(s.learner.epochs.to_string()),
+        fit: None,
+    },
+    Setting {
+        key: "lr",
+        label: "learning rate",
+        help: "Adam's step size (the peak of the schedule).",
+        group: Group::Learner,
+        read: |s, raw| {
+            s.learner.learning_rate = real(
+                raw,
+                |v| v > 0.0 && v <= 1.0,
+                "a number above 0 and at most 1",
+            )?;
+            Ok(())
+        },
+        write: |s| Some(s.learner.learning_rate.to_string()),
+        fit: None,
+    },
+    Setting {
+        key: "lr_schedule",
+        label: "learning-rate schedule (cosine, constant)",
+        help: "cosine: a linear warm-up, then a cosine decay to 1% of the peak at the last epoch; constant: the same rate throughout.",
+        group: Group::Learner,
+        read: |s, raw| {
+            s.learner.lr_schedule = choice(raw, LR_SCHEDULES)?;
+            Ok(())
+        },
+        write: |s| Some(name_of(LR_SCHEDULES, &s.learner.lr_schedule)),
+        fit: None,
+    },
+    Setting {
+        key: "segment",
+        label: "segment length",
+        help: "Consecutive configurations per segment; one optimiser step takes a minibatch of segments.",
+        group: Group::Learner,
+        read: |s, raw| {
+            s.learner.segment_len = whole(raw, LearnerConfig::SEGMENT_LEN)?;
+            Ok(())
+        },
+        write: |s| Some(s.learner.segment_len.to_string()),
+        fit: None,
+    },
+    Setting {
+        key: "d_model",
+        label: "d_model",
+        help: "Width of the transformer's token vectors.",
+        group: Group::Learner,
+        read: |s, raw| {
+            s.learner.d_model = whole(raw, LearnerConfig::D_MODEL)?;
+            Ok(())
+        },
+        write: |s| Some(s.learner.d_model.to_string()),
+        fit: None,
+    },
+    Setting {
+        key: "heads",
+        label: "heads",
+        help: "Attention heads per layer; must divide d_model.",
+        group: Group::Learner,
+        read: |s, raw| {
+            let heads = whole(raw, LearnerConfig::HEADS)?;
+            if !s.learner.d_model.is_multiple_of(heads) {
+                return Err("a divisor of d_model".into());
+            }
+            s.learner.heads = heads;
+            Ok(())
+        },
+        write: |s| Some(s.learner.heads.to_string()),
+        // A d_model the default heads do not divide: one head.
+        fit: Some(|s, _| {
+            if !s.learner.d_model.is_multiple_of(s.learner.heads) {
+                s.learner.heads = 1;
+            }
+        }),
+    },
+    Setting {
+        key: "layers",
+        label: "layers",
+        help: "Transformer encoder layers.",
+        group: Group::Learner,
+        read: |s, raw| {
+            s.learner.layers = whole(raw, LearnerConfig::LAYERS)?;
+            Ok(())
+        },
+        write: |s| Some(s.learner.layers.to_string()),
+        fit: None,
+    },
+    Setting {
+        key: "d_ff",
+        label: "feed-forward width",
+        help: "Hidden width of each layer's feed-forward block.",
+        group: Group::Learner,
+        read: |s, raw| {
+            s.learner.d_ff = whole(raw, LearnerConfig::D_FF)?;
+            Ok(())
+        },
+        write: |s| Some(s.learner.d_ff.to_string()),
+        fit: None,
+    },
+    Setting {
+        key: "activation",
+        label: "feed-forward nonlinearity (gelu, relu)",
+        help: "The feed-forward block's nonlinearity; relu is PyTorch's default and the benchmark's.",
+        group: Group::Learner,
+        read: |s, raw| {
+            s.learner.activation = choice(raw, ACTIVATIONS)?;
+            Ok(())
+        },
+        write: |s| Some(name_of(ACTIVATIONS, &s.learner.activation)),
+        fit: None,
+    },
+    Setting {
+        key: "sink",
+        label: "attention sink (learned, quiet, none)",
+        help: "An extra key every token may attend to, so that attention can find nothing (e.g. no neighbour).",
+        group: Group::Learner,
+        read: |s, raw| {
+            s.learner.attention_sink = choice(raw, SINKS)?;
+            Ok(())
+        },
+        write: |s| Some(name_of(SINKS, &s.learner.attention_sink)),
+        fit: None,
+    },
+    Setting {
+        key: "pos_init",
+        label: "position tables start (periodic, random)",
+        help: "How the learned position tables start: periodic (cos and sin of 2πkx/L, then learned) or random.",
+        group: Group::Learner,
+        read: |s, raw| {
+            s.learner.position_init = choice(raw, POSITION_INITS)?;
+            Ok(())
+        },
+        write: |s| Some(name_of(POSITION_INITS, &s.learner.position_init)),
+        fit: None,
+    },
+    Setting {
+        key: "hard",
+        label: "hard constraint (0/1): a prior, the rule is given",
+        help: "1 masks moves onto occupied sites: the exclusion rule is given, not learned. Off by default.",
+        group: Group::Learner,
+        read: |s, raw| {
+            s.learner.hard_constraint = match parse::<u8>(raw, "0 or 1")? {
+                0 => false,
+                1 => true,
+                _ => return Err("0 or 1".into()),
+            };
+            Ok(())
+        },
+        write: |s| Some(u8::from(s.learner.hard_constraint).to_string()),
+        fit: None,
+    },
+    Setting {
+        key: "clip",
+        label: "gradient clip (0: off)",
+        help: "Largest gradient norm of a step; 0 turns clipping off.",
+        group: Group::Learner,
+        read: |s, raw| {
+            s.learner.grad_clip_norm = real(raw, |v| v >= 0.0, "a number from 0 up (0: off)")?;
+            Ok(())
+        },
+        write: |s| Some(s.learner.grad_clip_norm.to_string()),
+        fit: None,
+    },
+    Setting {
+        key: "lseed",
+        label: "learner seed",
+        help: "Seed of the network's initial weights and of the order of the segments.",
+        group: Group::Learner,
+        read: |s, raw| {
+            s.learner.seed = parse(raw, SEED)?;
+            Ok(())
+        },
+        write: |s| Some(s.learner.seed.to_string()),
+        fit: None,
+    },
+    Setting {
+        key: "scan_max",
+        label: "largest N_W",
+        help: "The scan trains Mode 2 for N_W = 1, 2, … up to this.",
+        group: Group::Discover,
+        read: |s, raw| {
+            s.explore.scan_max = whole(raw, LearnerConfig::CLASSES)?;
+            Ok(())
+        },
+        write: |s| Some(s.explore.scan_max.to_string()),
+        fit: None,
+    },
+    Setting {
+        key: "scan_epochs",
+        label: "epochs per N_W",
+        help: "Epochs of each N_W's training.",
+        group: Group::Discover,
+        read: |s, raw| {
+            s.explore.scan_epochs = whole(raw, Range { min: 1, max: 1000 })?;
+            Ok(())
+        },
+        write: |s| Some(s.explore.scan_epochs.to_string()),
+        fit: None,
+    },
+    Setting {
+        key: "x_phi",
+        label: "φ (side by side)",
+        help: "Density of the side-by-side run of the learned and the true dynamics.",
+        group: Group::Extrapolate,
+        read: |s, raw| {
+            s.explore.phi = real(raw, |v| v > 0.0 && v < 1.0, DENSITY)?;
+            Ok(())
+        },
+        write: |s| Some(s.explore.phi.to_string()),
+        fit: None,
+    },
+    Setting {
+        key: "x_T",
+        label: "T (each run)",
+        help: "Model time of each run (side by side, and each density of the sweep).",
+        group: Group::Extrapolate,
+        read: |s, raw| {
+            s.explore.t = real(
+                raw,
+                |v| v > 0.0 && v <= MAX_T,
+                "a time above 0 and at most 1e6",
+            )?;
+            Ok(())
+        },
+        write: |s| Some(s.explore.t.to_string()),
+        fit: None,
+    },
+    Setting {
+        key: "x_burn_in",
+        label: "burn-in",
+        help: "Time before the first observable snapshot of each run.",
+        group: Group::Extrapolate,
+        read: |s, raw| {
+            let t = s.explore.t;
+            s.explore.burn_in = real(raw, |v| v >= 0.0 && v < t, "a time from 0 to below x_T")?;
+            Ok(())
+        },
+        write: |s| Some(s.explore.burn_in.to_string()),
+        fit: Some(|s, _| s.explore.burn_in = s.explore.burn_in.min(s.explore.t / 2.0)),
+    },
+    Setting {
+        key: "replicas",
+        label: "replicas",
+        help: "Independent runs per density; the observables' standard errors come from them.",
+        group: Group::Extrapolate,
+        read: |s, raw| {
+            s.explore.replicas = whole(
+                raw,
+                Range {
+                    min: 1,
+                    max: EnsembleSettings::MAX_REPLICAS,
+                },
+            )?;
+            Ok(())
+        },
+        write: |s| Some(s.explore.replicas.to_string()),
+        fit: None,
+    },
+    Setting {
+        key: "x_seed",
+        label: "seed",
+        help: "Seed of the runs' initial configurations and moves (the same for both dynamics).",
+        group: Group::Extrapolate,
+        read: |s, raw| {
+            s.explore.seed = parse(raw, SEED)?;
+            Ok(())
+        },
+        write: |s| Some(s.explore.seed.to_string()),
+        fit: None,
+    },
+    Setting {
+        key: "tau",
+        label: "τ (0: exact loop)",
+        help: "0 runs the exact loop (rates re-evaluated after every jump); above 0, tau-leaping with this time step.",
+        group: Group::Extrapolate,
+        read: |s, raw| {
+            s.explore.tau = real(
+                raw,
+                |v| (0.0..=Integrator::MAX_TAU).contains(&v),
+                "a time from 0 (exact) to 10",
+            )?;
+            Ok(())
+        },
+        write: |s| Some(s.explore.tau.to_string()),
+        fit: None,
+    },
+    Setting {
+        key: "sweep",
+        label: "sweep densities",
+        help: "The densities of the sweep, comma-separated (the paper's Fig. 4).",
+        group: Group::Extrapolate,
+        read: |s, raw| {
+            const EXPECTED: &str =
+                "a comma-separated list of 1 to 20 densities strictly between 0 and 1";
+            let list: Vec<f64> = raw
+                .split(',')
+                .map(|v| real(v, |p| p > 0.0 && p < 1.0, EXPECTED))
+                .collect::<Result<_, _>>()?;
+            if list.is_empty() || list.len() > MAX_SWEEP_POINTS {
+                return Err(EXPECTED.into());
+            }
+            s.explore.sweep = list;
+            Ok(())
+        },
+        write: |s| {
+            let all: Vec<String> = s.explore.sweep.iter().map(f64::to_string).collect();
+            Some(all.join(","))
+        },
+        fit: None,
+    },
+    Setting {
+        key: "backend",
+        label: "backend",
+        help: "auto: WebGPU when the browser has an adapter, else the CPU; cpu: always the CPU.",
+        group: Group::General,
+        read: |s, raw| {
+            s.backend = choice(raw, BACKENDS)?;
+            Ok(())
+        },
+        write: |s| Some(name_of(BACKENDS, &s.backend)),
+        fit: None,
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::presets::Preset;
+
+    /// Settings of both models with no value at its default, so a reader that ignores its
+    /// text would be caught.
+    fn unusual() -> Vec<Settings> {
+        [Preset::Classroom, Preset::FaTutorial]
+            .iter()
+            .map(|preset| {
+                let mut s = Settings {
+                    simulation: preset.simulation(),
+                    learner: preset.learner(),
+                    backend: BackendPreference::Cpu,
+                    ..Settings::default()
+                };
+                s.learner.mode = Mode::Mode2 { classes: 3 };
+                s.learner.hard_constraint = true;
+                s.learner.activation = Activation::Relu;
+                s.explore.tau = 0.0;
+                s.explore.sweep = vec![0.2, 0.45];
+                s
+            })
+            .collect()
+    }
+
+    #[test]
+    fn keys_are_unique() {
+        for (i, a) in SETTINGS.iter().enumerate() {
+            assert!(
+                SETTINGS[i + 1..].iter().all(|b| b.key != a.key),
+                "{} twice",
+                a.key
+            );
+            assert!(!a.label.is_empty() && !a.help.is_empty(), "{}", a.key);
+        }
+    }
+
+    #[test]
+    fn every_setting_reads_back_what_it_writes() {
+        for settings in unusual() {
+            for entry in SETTINGS {
+                let Some(text) = (entry.write)(&settings) else {
+                    continue;
+                };
+                let mut fresh = settings.clone();
+                (entry.read)(&mut fresh, &text).unwrap_or_else(|e| panic!("{}: {e}", entry.key));
+                assert_eq!(fresh, settings, "{}={text}", entry.key);
+            }
+        }
+    }
+
+    #[test]
+    fn a_value_out_of_range_is_refused_naming_the_range() {
+        let mut settings = Settings::default();
+        // The learner's own range (the link once accepted up to 100,000 here).
+        assert_eq!(
+            settings.set("segment", "70000"),
+            Err("segment=\"70000\" is not an integer from 1 to 65536".into())
+        );
+        assert_eq!(settings, Settings::default());
+        assert!(
+            settings.set("c", "0.5").is_err(),
+            "c is not a setting of the active lattice"
+        );
+        assert!(settings.set("nope", "1").is_err());
+        settings.set("heads", "8").unwrap();
+        assert_eq!(settings.learner.heads, 8);
+    }
+}
