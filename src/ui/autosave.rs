@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode};
+use web_sys::{
+    IdbDatabase, IdbObjectStore, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode,
+};
 
 const DATABASE: &str = "jumpformer";
 const STORE: &str = "autosave";
@@ -69,16 +71,7 @@ pub async fn save(backup: &Backup) -> Result<(), String> {
         backup: backup.clone(),
     };
     let text = serde_json::to_string(&saved).map_err(|e| e.to_string())?;
-    let database = open().await?;
-    let transaction = database
-        .transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite)
-        .map_err(describe)?;
-    let done = finished(&transaction);
-    transaction
-        .object_store(STORE)
-        .and_then(|store| store.put_with_key(&text.into(), &key_of(backup).into()))
-        .map_err(describe)?;
-    done.await
+    write(|store| store.put_with_key(&text.into(), &key_of(backup).into())).await
 }
 
 /// What is stored; entries that no longer parse are skipped.
@@ -105,6 +98,13 @@ pub async fn load() -> Result<SavedSession, String> {
 
 /// Deletes everything stored.
 pub async fn clear() -> Result<(), String> {
+    write(|store| store.clear()).await
+}
+
+/// Makes one change to the store and waits until it is committed.
+async fn write(
+    change: impl FnOnce(&IdbObjectStore) -> Result<IdbRequest, JsValue>,
+) -> Result<(), String> {
     let database = open().await?;
     let transaction = database
         .transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite)
@@ -112,7 +112,7 @@ pub async fn clear() -> Result<(), String> {
     let done = finished(&transaction);
     transaction
         .object_store(STORE)
-        .and_then(|store| store.clear())
+        .and_then(|store| change(&store))
         .map_err(describe)?;
     done.await
 }

@@ -72,6 +72,15 @@ impl Commands {
         }
     }
 
+    /// Resumes the running job if it is `paused`, else pauses it.
+    pub fn toggle_pause(&self, paused: bool) {
+        self.send(if paused {
+            Request::Resume
+        } else {
+            Request::Pause
+        });
+    }
+
     /// Shows a message to the user.
     pub fn say(&self, message: String) {
         self.messages.update(|m| m.push(message));

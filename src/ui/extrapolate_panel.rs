@@ -268,11 +268,7 @@ pub fn ExtrapolatePanel(
     let toggle_pause = move |_| {
         let paused = !state.paused.get_untracked();
         state.paused.set(paused);
-        commands.send(if paused {
-            Request::Pause
-        } else {
-            Request::Resume
-        });
+        commands.toggle_pause(!paused);
     };
     let busy = move || state.running.get() != ExtrapolateJob::Idle;
     let frame_text = move |f: fn(&SideBySideFrame) -> String| {

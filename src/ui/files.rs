@@ -1,5 +1,7 @@
-//! Saving a string as a download and reading a chosen file as text.
+//! Saving a string or bytes as a download, and sending a chosen file to the worker.
 
+use super::commands::Commands;
+use crate::protocol::Request;
 use js_sys::Array;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -36,7 +38,7 @@ fn save_blob(file_name: &str, blob: &Blob) -> Result<(), String> {
 
 /// The file just chosen in a file input's change event; the input is cleared so that choosing
 /// the same file again fires another event.
-pub fn take_chosen_file(ev: &leptos::ev::Event) -> Option<File> {
+fn take_chosen_file(ev: &leptos::ev::Event) -> Option<File> {
     let input: HtmlInputElement = ev.target()?.dyn_into().ok()?;
     let file = input.files()?.get(0)?;
     input.set_value("");
@@ -44,7 +46,7 @@ pub fn take_chosen_file(ev: &leptos::ev::Event) -> Option<File> {
 }
 
 /// Reads a chosen file as text, refusing one larger than [`MAX_FILE_BYTES`].
-pub async fn read_text(file: &File) -> Result<String, String> {
+async fn read_text(file: &File) -> Result<String, String> {
     check_size(file)?;
     let text = JsFuture::from(file.text())
         .await
@@ -54,12 +56,58 @@ pub async fn read_text(file: &File) -> Result<String, String> {
 }
 
 /// Reads a chosen file's bytes, refusing one larger than [`MAX_FILE_BYTES`].
-pub async fn read_bytes(file: &File) -> Result<Vec<u8>, String> {
+async fn read_bytes(file: &File) -> Result<Vec<u8>, String> {
     check_size(file)?;
     let buffer = JsFuture::from(file.array_buffer())
         .await
         .map_err(|e| format!("The file {:?} could not be read: {e:?}", file.name()))?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// What a chosen file is read as.
+pub enum Contents {
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+impl Contents {
+    pub fn into_text(self) -> String {
+        match self {
+            Contents::Text(text) => text,
+            Contents::Bytes(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub fn into_bytes(self) -> Vec<u8> {
+        match self {
+            Contents::Text(text) => text.into_bytes(),
+            Contents::Bytes(bytes) => bytes,
+        }
+    }
+}
+
+/// Reads the file chosen in a file input's change event (as text or bytes) and sends the request
+/// `make(name, contents)` to the worker; a file that cannot be read becomes a message.
+pub fn send_chosen_file(
+    ev: &leptos::ev::Event,
+    commands: Commands,
+    as_text: bool,
+    make: impl FnOnce(String, Contents) -> Request + 'static,
+) {
+    let Some(file) = take_chosen_file(ev) else {
+        return;
+    };
+    leptos::task::spawn_local(async move {
+        let contents = if as_text {
+            read_text(&file).await.map(Contents::Text)
+        } else {
+            read_bytes(&file).await.map(Contents::Bytes)
+        };
+        match contents {
+            Ok(contents) => commands.send(make(file.name(), contents)),
+            Err(problem) => commands.say(problem),
+        }
+    });
 }
 
 /// Offers `bytes` to the user as a download named `file_name`.

@@ -161,27 +161,13 @@ pub fn LearnPanel(
         });
     };
     let paused = move || state.progress.get().is_some_and(|p| p.3);
-    let toggle_pause = move |_| {
-        commands.send(if paused() {
-            Request::Resume
-        } else {
-            Request::Pause
-        })
-    };
+    let toggle_pause = move |_| commands.toggle_pause(paused());
     let load = move |ev: leptos::ev::Event| {
-        let Some(file) = files::take_chosen_file(&ev) else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            match files::read_bytes(&file).await {
-                Ok(bytes) => commands.send(Request::LoadModel {
-                    restored: false,
-                    name: file.name(),
-                    bytes,
-                }),
-                Err(problem) => commands.say(problem),
-            }
-        });
+        files::send_chosen_file(&ev, commands, false, |name, contents| Request::LoadModel {
+            name,
+            bytes: contents.into_bytes(),
+            restored: false,
+        })
     };
     let progress_percent = move || {
         state

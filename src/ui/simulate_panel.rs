@@ -103,27 +103,15 @@ pub fn SimulatePanel(
         preset(simulation, None);
     };
     let paused = move || state.frame.get().is_some_and(|f| f.paused);
-    let toggle_pause = move |_| {
-        commands.send(if paused() {
-            Request::Resume
-        } else {
-            Request::Pause
-        });
-    };
+    let toggle_pause = move |_| commands.toggle_pause(paused());
     let load = move |ev: leptos::ev::Event| {
-        let Some(file) = files::take_chosen_file(&ev) else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            match files::read_text(&file).await {
-                Ok(text) => commands.send(Request::LoadTrajectory {
-                    summary: None,
-                    name: file.name(),
-                    text,
-                }),
-                Err(problem) => commands.say(problem),
+        files::send_chosen_file(&ev, commands, true, |name, contents| {
+            Request::LoadTrajectory {
+                name,
+                text: contents.into_text(),
+                summary: None,
             }
-        });
+        })
     };
 
     let model_kind = move || match link.get().simulation.model {

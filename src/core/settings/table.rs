@@ -147,6 +147,66 @@ fn max_t(s: &Settings) -> f64 {
     MAX_T.min(max_recorded_time(&s.simulation.model))
 }
 
+/// A setting kept in one field of [`Settings`] (`$($field).+`), read by `$parse` (text to the
+/// value, or what was expected) and written with `to_string`.
+macro_rules! field {
+    ($key:literal, $label:literal, $help:literal, $group:ident, $($field:ident).+, $parse:expr) => {
+        Setting {
+            key: $key,
+            label: $label,
+            help: $help,
+            group: Group::$group,
+            read: |s, raw| {
+                s.$($field).+ = ($parse)(raw)?;
+                Ok(())
+            },
+            write: |s| Some(s.$($field).+.to_string()),
+            fit: None,
+        }
+    };
+}
+
+/// A setting kept in one field, one of the named values of `$names`.
+macro_rules! named {
+    ($key:literal, $label:literal, $help:literal, $group:ident, $($field:ident).+, $names:ident) => {
+        Setting {
+            key: $key,
+            label: $label,
+            help: $help,
+            group: Group::$group,
+            read: |s, raw| {
+                s.$($field).+ = choice(raw, $names)?;
+                Ok(())
+            },
+            write: |s| Some(name_of($names, &s.$($field).+)),
+            fit: None,
+        }
+    };
+}
+
+/// A parameter of the active-lattice model (ignored, and not written, for the FA model).
+macro_rules! active_lattice {
+    ($key:literal, $label:literal, $help:literal, $field:ident, $parse:expr) => {
+        Setting {
+            key: $key,
+            label: $label,
+            help: $help,
+            group: Group::Simulation,
+            read: |s, raw| {
+                if let ModelSpec::ActiveLattice(m) = &mut s.simulation.model {
+                    m.$field = ($parse)(raw)?;
+                }
+                Ok(())
+            },
+            write: |s| match &s.simulation.model {
+                ModelSpec::ActiveLattice(m) => Some(m.$field.to_string()),
+                ModelSpec::Fa(_) => None,
+            },
+            fit: None,
+        }
+    };
+}
+
 /// Every setting, in the order they are read: a setting may depend on those above it.
 pub const SETTINGS: &[Setting] = &[
     Setting {
@@ -188,74 +248,34 @@ pub const SETTINGS: &[Setting] = &[
         },
         fit: None,
     },
-    Setting {
-        key: "phi",
-        label: "φ (density)",
-        help: "Fraction of sites occupied by particles.",
-        group: Group::Simulation,
-        read: |s, raw| {
-            if let ModelSpec::ActiveLattice(m) = &mut s.simulation.model {
-                m.phi = real(raw, |v| v > 0.0 && v < 1.0, DENSITY)?;
-            }
-            Ok(())
-        },
-        write: |s| match &s.simulation.model {
-            ModelSpec::ActiveLattice(m) => Some(m.phi.to_string()),
-            ModelSpec::Fa(_) => None,
-        },
-        fit: None,
-    },
-    Setting {
-        key: "D",
-        label: "D (rotation rate)",
-        help: "Rate of each of a particle's two rotations (a quarter turn either way).",
-        group: Group::Simulation,
-        read: |s, raw| {
-            if let ModelSpec::ActiveLattice(m) = &mut s.simulation.model {
-                m.d = rate(raw)?;
-            }
-            Ok(())
-        },
-        write: |s| match &s.simulation.model {
-            ModelSpec::ActiveLattice(m) => Some(m.d.to_string()),
-            ModelSpec::Fa(_) => None,
-        },
-        fit: None,
-    },
-    Setting {
-        key: "v_plus",
-        label: "v₊ (forward rate)",
-        help: "Rate of a hop in the particle's own direction, onto an empty site.",
-        group: Group::Simulation,
-        read: |s, raw| {
-            if let ModelSpec::ActiveLattice(m) = &mut s.simulation.model {
-                m.v_plus = rate(raw)?;
-            }
-            Ok(())
-        },
-        write: |s| match &s.simulation.model {
-            ModelSpec::ActiveLattice(m) => Some(m.v_plus.to_string()),
-            ModelSpec::Fa(_) => None,
-        },
-        fit: None,
-    },
-    Setting {
-        key: "v_zero",
-        label: "v₀ (other hops)",
-        help: "Rate of a hop in each of the three other directions, onto an empty site.",
-        group: Group::Simulation,
-        read: |s, raw| {
-            if let ModelSpec::ActiveLattice(m) = &mut s.simulation.model {
-                m.v_zero = rate(raw)?;
-            }
-            Ok(())
-        },
-        write: |s| match &s.simulation.model {
-            ModelSpec::ActiveLattice(m) => Some(m.v_zero.to_string()),
-            ModelSpec::Fa(_) => None,
-        },
-        fit: None,
-    },
+    active_lattice!(
+        "phi",
+        "φ (density)",
+        "Fraction of sites occupied by particles.",
+        phi,
+        |raw| real(raw, |v| v > 0.0 && v < 1.0, DENSITY)
+    ),
+    active_lattice!(
+        "D",
+        "D (rotation rate)",
+        "Rate of each of a particle's two rotations (a quarter turn either way).",
+        d,
+        |raw| rate(raw)
+    ),
+    active_lattice!(
+        "v_plus",
+        "v₊ (forward rate)",
+        "Rate of a hop in the particle's own direction, onto an empty site.",
+        v_plus,
+        |raw| rate(raw)
+    ),
+    active_lattice!(
+        "v_zero",
+        "v₀ (other hops)",
+        "Rate of a hop in each of the three other directions, onto an empty site.",
+        v_zero,
+        |raw| rate(raw)
+    ),
     Setting {
         key: "c",
         label: "c",
@@ -320,18 +340,14 @@ pub const SETTINGS: &[Setting] = &[
         write: |s| Some(s.simulation.burn_in.to_string()),
         fit: Some(|s, _| s.simulation.burn_in = s.simulation.burn_in.min(s.simulation.t / 2.0)),
     },
-    Setting {
-        key: "seed",
-        label: "seed",
-        help: "Seed of the simulation's random numbers: the same seed gives the same trajectory, in the page and in the CLI.",
-        group: Group::Simulation,
-        read: |s, raw| {
-            s.simulation.seed = parse(raw, SEED)?;
-            Ok(())
-        },
-        write: |s| Some(s.simulation.seed.to_string()),
-        fit: None,
-    },
+    field!(
+        "seed",
+        "seed",
+        "Seed of the simulation's random numbers: the same seed gives the same trajectory, in the page and in the CLI.",
+        Simulation,
+        simulation.seed,
+        |raw| parse(raw, SEED)
+    ),
     Setting {
         key: "mode",
         label: "mode (1: free rates, 2: N_W classes)",
@@ -373,70 +389,50 @@ pub const SETTINGS: &[Setting] = &[
         write: |s| Some(s.learner.mode.classes().max(1).to_string()),
         fit: None,
     },
-    Setting {
-        key: "epochs",
-        label: "epochs",
-        help: "Passes over the trajectory; the weights of the best held-out epoch are kept.",
-        group: Group::Learner,
-        read: |s, raw| {
-            s.learner.epochs = whole(raw, LearnerConfig::EPOCHS)?;
-            Ok(())
-        },
-        write: |s| Some(s.learner.epochs.to_string()),
-        fit: None,
-    },
-    Setting {
-        key: "lr",
-        label: "learning rate",
-        help: "Adam's step size (the peak of the schedule).",
-        group: Group::Learner,
-        read: |s, raw| {
-            s.learner.learning_rate = real(
-                raw,
-                |v| v > 0.0 && v <= 1.0,
-                "a number above 0 and at most 1",
-            )?;
-            Ok(())
-        },
-        write: |s| Some(s.learner.learning_rate.to_string()),
-        fit: None,
-    },
-    Setting {
-        key: "lr_schedule",
-        label: "learning-rate schedule (cosine, constant)",
-        help: "cosine: a linear warm-up, then a cosine decay to 1% of the peak at the last epoch; constant: the same rate throughout.",
-        group: Group::Learner,
-        read: |s, raw| {
-            s.learner.lr_schedule = choice(raw, LR_SCHEDULES)?;
-            Ok(())
-        },
-        write: |s| Some(name_of(LR_SCHEDULES, &s.learner.lr_schedule)),
-        fit: None,
-    },
-    Setting {
-        key: "segment",
-        label: "segment length",
-        help: "Consecutive configurations per segment; one optimiser step takes a minibatch of segments.",
-        group: Group::Learner,
-        read: |s, raw| {
-            s.learner.segment_len = whole(raw, LearnerConfig::SEGMENT_LEN)?;
-            Ok(())
-        },
-        write: |s| Some(s.learner.segment_len.to_string()),
-        fit: None,
-    },
-    Setting {
-        key: "d_model",
-        label: "d_model",
-        help: "Width of the transformer's token vectors.",
-        group: Group::Learner,
-        read: |s, raw| {
-            s.learner.d_model = whole(raw, LearnerConfig::D_MODEL)?;
-            Ok(())
-        },
-        write: |s| Some(s.learner.d_model.to_string()),
-        fit: None,
-    },
+    field!(
+        "epochs",
+        "epochs",
+        "Passes over the trajectory; the weights of the best held-out epoch are kept.",
+        Learner,
+        learner.epochs,
+        |raw| whole(raw, LearnerConfig::EPOCHS)
+    ),
+    field!(
+        "lr",
+        "learning rate",
+        "Adam's step size (the peak of the schedule).",
+        Learner,
+        learner.learning_rate,
+        |raw| real(
+            raw,
+            |v| v > 0.0 && v <= 1.0,
+            "a number above 0 and at most 1",
+        )
+    ),
+    named!(
+        "lr_schedule",
+        "learning-rate schedule (cosine, constant)",
+        "cosine: a linear warm-up, then a cosine decay to 1% of the peak at the last epoch; constant: the same rate throughout.",
+        Learner,
+        learner.lr_schedule,
+        LR_SCHEDULES
+    ),
+    field!(
+        "segment",
+        "segment length",
+        "Consecutive configurations per segment; one optimiser step takes a minibatch of segments.",
+        Learner,
+        learner.segment_len,
+        |raw| whole(raw, LearnerConfig::SEGMENT_LEN)
+    ),
+    field!(
+        "d_model",
+        "d_model",
+        "Width of the transformer's token vectors.",
+        Learner,
+        learner.d_model,
+        |raw| whole(raw, LearnerConfig::D_MODEL)
+    ),
     Setting {
         key: "heads",
         label: "heads",
@@ -458,66 +454,46 @@ pub const SETTINGS: &[Setting] = &[
             }
         }),
     },
-    Setting {
-        key: "layers",
-        label: "layers",
-        help: "Transformer encoder layers.",
-        group: Group::Learner,
-        read: |s, raw| {
-            s.learner.layers = whole(raw, LearnerConfig::LAYERS)?;
-            Ok(())
-        },
-        write: |s| Some(s.learner.layers.to_string()),
-        fit: None,
-    },
-    Setting {
-        key: "d_ff",
-        label: "feed-forward width",
-        help: "Hidden width of each layer's feed-forward block.",
-        group: Group::Learner,
-        read: |s, raw| {
-            s.learner.d_ff = whole(raw, LearnerConfig::D_FF)?;
-            Ok(())
-        },
-        write: |s| Some(s.learner.d_ff.to_string()),
-        fit: None,
-    },
-    Setting {
-        key: "activation",
-        label: "feed-forward nonlinearity (gelu, relu)",
-        help: "The feed-forward block's nonlinearity; relu is PyTorch's default and the benchmark's.",
-        group: Group::Learner,
-        read: |s, raw| {
-            s.learner.activation = choice(raw, ACTIVATIONS)?;
-            Ok(())
-        },
-        write: |s| Some(name_of(ACTIVATIONS, &s.learner.activation)),
-        fit: None,
-    },
-    Setting {
-        key: "sink",
-        label: "attention sink (learned, quiet, none)",
-        help: "An extra key every token may attend to, so that attention can find nothing (e.g. no neighbour).",
-        group: Group::Learner,
-        read: |s, raw| {
-            s.learner.attention_sink = choice(raw, SINKS)?;
-            Ok(())
-        },
-        write: |s| Some(name_of(SINKS, &s.learner.attention_sink)),
-        fit: None,
-    },
-    Setting {
-        key: "pos_init",
-        label: "position tables start (periodic, random)",
-        help: "How the learned position tables start: periodic (cos and sin of 2πkx/L, then learned) or random.",
-        group: Group::Learner,
-        read: |s, raw| {
-            s.learner.position_init = choice(raw, POSITION_INITS)?;
-            Ok(())
-        },
-        write: |s| Some(name_of(POSITION_INITS, &s.learner.position_init)),
-        fit: None,
-    },
+    field!(
+        "layers",
+        "layers",
+        "Transformer encoder layers.",
+        Learner,
+        learner.layers,
+        |raw| whole(raw, LearnerConfig::LAYERS)
+    ),
+    field!(
+        "d_ff",
+        "feed-forward width",
+        "Hidden width of each layer's feed-forward block.",
+        Learner,
+        learner.d_ff,
+        |raw| whole(raw, LearnerConfig::D_FF)
+    ),
+    named!(
+        "activation",
+        "feed-forward nonlinearity (gelu, relu)",
+        "The feed-forward block's nonlinearity; relu is PyTorch's default and the benchmark's.",
+        Learner,
+        learner.activation,
+        ACTIVATIONS
+    ),
+    named!(
+        "sink",
+        "attention sink (learned, quiet, none)",
+        "An extra key every token may attend to, so that attention can find nothing (e.g. no neighbour).",
+        Learner,
+        learner.attention_sink,
+        SINKS
+    ),
+    named!(
+        "pos_init",
+        "position tables start (periodic, random)",
+        "How the learned position tables start: periodic (cos and sin of 2πkx/L, then learned) or random.",
+        Learner,
+        learner.position_init,
+        POSITION_INITS
+    ),
     Setting {
         key: "hard",
         label: "hard constraint (0/1): a prior, the rule is given",
@@ -534,82 +510,58 @@ pub const SETTINGS: &[Setting] = &[
         write: |s| Some(u8::from(s.learner.hard_constraint).to_string()),
         fit: None,
     },
-    Setting {
-        key: "clip",
-        label: "gradient clip (0: off)",
-        help: "Largest gradient norm of a step; 0 turns clipping off.",
-        group: Group::Learner,
-        read: |s, raw| {
-            s.learner.grad_clip_norm = real(raw, |v| v >= 0.0, "a number from 0 up (0: off)")?;
-            Ok(())
-        },
-        write: |s| Some(s.learner.grad_clip_norm.to_string()),
-        fit: None,
-    },
-    Setting {
-        key: "lseed",
-        label: "learner seed",
-        help: "Seed of the network's initial weights and of the order of the segments.",
-        group: Group::Learner,
-        read: |s, raw| {
-            s.learner.seed = parse(raw, SEED)?;
-            Ok(())
-        },
-        write: |s| Some(s.learner.seed.to_string()),
-        fit: None,
-    },
-    Setting {
-        key: "scan_max",
-        label: "largest N_W",
-        help: "The scan trains Mode 2 for N_W = 1, 2, … up to this.",
-        group: Group::Discover,
-        read: |s, raw| {
-            s.explore.scan_max = whole(raw, LearnerConfig::CLASSES)?;
-            Ok(())
-        },
-        write: |s| Some(s.explore.scan_max.to_string()),
-        fit: None,
-    },
-    Setting {
-        key: "scan_epochs",
-        label: "epochs per N_W",
-        help: "Epochs of each N_W's training.",
-        group: Group::Discover,
-        read: |s, raw| {
-            s.explore.scan_epochs = whole(raw, Range { min: 1, max: 1000 })?;
-            Ok(())
-        },
-        write: |s| Some(s.explore.scan_epochs.to_string()),
-        fit: None,
-    },
-    Setting {
-        key: "x_phi",
-        label: "φ (side by side)",
-        help: "Density of the side-by-side run of the learned and the true dynamics.",
-        group: Group::Extrapolate,
-        read: |s, raw| {
-            s.explore.phi = real(raw, |v| v > 0.0 && v < 1.0, DENSITY)?;
-            Ok(())
-        },
-        write: |s| Some(s.explore.phi.to_string()),
-        fit: None,
-    },
-    Setting {
-        key: "x_T",
-        label: "T (each run)",
-        help: "Model time of each run (side by side, and each density of the sweep).",
-        group: Group::Extrapolate,
-        read: |s, raw| {
-            s.explore.t = real(
-                raw,
-                |v| v > 0.0 && v <= MAX_T,
-                "a time above 0 and at most 1e6",
-            )?;
-            Ok(())
-        },
-        write: |s| Some(s.explore.t.to_string()),
-        fit: None,
-    },
+    field!(
+        "clip",
+        "gradient clip (0: off)",
+        "Largest gradient norm of a step; 0 turns clipping off.",
+        Learner,
+        learner.grad_clip_norm,
+        |raw| real(raw, |v| v >= 0.0, "a number from 0 up (0: off)")
+    ),
+    field!(
+        "lseed",
+        "learner seed",
+        "Seed of the network's initial weights and of the order of the segments.",
+        Learner,
+        learner.seed,
+        |raw| parse(raw, SEED)
+    ),
+    field!(
+        "scan_max",
+        "largest N_W",
+        "The scan trains Mode 2 for N_W = 1, 2, … up to this.",
+        Discover,
+        explore.scan_max,
+        |raw| whole(raw, LearnerConfig::CLASSES)
+    ),
+    field!(
+        "scan_epochs",
+        "epochs per N_W",
+        "Epochs of each N_W's training.",
+        Discover,
+        explore.scan_epochs,
+        |raw| whole(raw, Range { min: 1, max: 1000 })
+    ),
+    field!(
+        "x_phi",
+        "φ (side by side)",
+        "Density of the side-by-side run of the learned and the true dynamics.",
+        Extrapolate,
+        explore.phi,
+        |raw| real(raw, |v| v > 0.0 && v < 1.0, DENSITY)
+    ),
+    field!(
+        "x_T",
+        "T (each run)",
+        "Model time of each run (side by side, and each density of the sweep).",
+        Extrapolate,
+        explore.t,
+        |raw| real(
+            raw,
+            |v| v > 0.0 && v <= MAX_T,
+            "a time above 0 and at most 1e6",
+        )
+    ),
     Setting {
         key: "x_burn_in",
         label: "burn-in",
@@ -623,52 +575,40 @@ pub const SETTINGS: &[Setting] = &[
         write: |s| Some(s.explore.burn_in.to_string()),
         fit: Some(|s, _| s.explore.burn_in = s.explore.burn_in.min(s.explore.t / 2.0)),
     },
-    Setting {
-        key: "replicas",
-        label: "replicas",
-        help: "Independent runs per density; the observables' standard errors come from them.",
-        group: Group::Extrapolate,
-        read: |s, raw| {
-            s.explore.replicas = whole(
-                raw,
-                Range {
-                    min: 1,
-                    max: EnsembleSettings::MAX_REPLICAS,
-                },
-            )?;
-            Ok(())
-        },
-        write: |s| Some(s.explore.replicas.to_string()),
-        fit: None,
-    },
-    Setting {
-        key: "x_seed",
-        label: "seed",
-        help: "Seed of the runs' initial configurations and moves (the same for both dynamics).",
-        group: Group::Extrapolate,
-        read: |s, raw| {
-            s.explore.seed = parse(raw, SEED)?;
-            Ok(())
-        },
-        write: |s| Some(s.explore.seed.to_string()),
-        fit: None,
-    },
-    Setting {
-        key: "tau",
-        label: "τ (0: exact loop)",
-        help: "0 runs the exact loop (rates re-evaluated after every jump); above 0, tau-leaping with this time step.",
-        group: Group::Extrapolate,
-        read: |s, raw| {
-            s.explore.tau = real(
-                raw,
-                |v| (0.0..=Integrator::MAX_TAU).contains(&v),
-                "a time from 0 (exact) to 10",
-            )?;
-            Ok(())
-        },
-        write: |s| Some(s.explore.tau.to_string()),
-        fit: None,
-    },
+    field!(
+        "replicas",
+        "replicas",
+        "Independent runs per density; the observables' standard errors come from them.",
+        Extrapolate,
+        explore.replicas,
+        |raw| whole(
+            raw,
+            Range {
+                min: 1,
+                max: EnsembleSettings::MAX_REPLICAS,
+            },
+        )
+    ),
+    field!(
+        "x_seed",
+        "seed",
+        "Seed of the runs' initial configurations and moves (the same for both dynamics).",
+        Extrapolate,
+        explore.seed,
+        |raw| parse(raw, SEED)
+    ),
+    field!(
+        "tau",
+        "τ (0: exact loop)",
+        "0 runs the exact loop (rates re-evaluated after every jump); above 0, tau-leaping with this time step.",
+        Extrapolate,
+        explore.tau,
+        |raw| real(
+            raw,
+            |v| (0.0..=Integrator::MAX_TAU).contains(&v),
+            "a time from 0 (exact) to 10",
+        )
+    ),
     Setting {
         key: "sweep",
         label: "sweep densities",
@@ -693,18 +633,14 @@ pub const SETTINGS: &[Setting] = &[
         },
         fit: None,
     },
-    Setting {
-        key: "backend",
-        label: "backend",
-        help: "auto: WebGPU when the browser has an adapter, else the CPU; cpu: always the CPU.",
-        group: Group::General,
-        read: |s, raw| {
-            s.backend = choice(raw, BACKENDS)?;
-            Ok(())
-        },
-        write: |s| Some(name_of(BACKENDS, &s.backend)),
-        fit: None,
-    },
+    named!(
+        "backend",
+        "backend",
+        "auto: WebGPU when the browser has an adapter, else the CPU; cpu: always the CPU.",
+        General,
+        backend,
+        BACKENDS
+    ),
 ];
 
 #[cfg(test)]
