@@ -426,6 +426,14 @@ pub const SETTINGS: &[Setting] = &[
         |raw| whole(raw, LearnerConfig::SEGMENT_LEN)
     ),
     field!(
+        "batch",
+        "segments per step",
+        "Segments in one optimiser step's minibatch: more is smoother and, on a GPU, faster per configuration.",
+        Learner,
+        learner.segments_per_batch,
+        |raw| whole(raw, LearnerConfig::SEGMENTS_PER_BATCH)
+    ),
+    field!(
         "d_model",
         "d_model",
         "Width of the transformer's token vectors.",
