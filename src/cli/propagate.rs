@@ -6,6 +6,7 @@ use super::input::{InputError, read_bytes};
 use crate::core::compute::select_device;
 use crate::core::learner::{LearnedDynamics, ModelFileError};
 use crate::core::model::{ActiveLattice, ActiveLatticeRates, ActiveLatticeSpec, Dynamics};
+use crate::core::observables::Observable;
 use crate::core::propagation::{
     Ensemble, EnsembleSettings, EnsembleSummary, Integrator, PropagationError, RateSource,
 };
@@ -150,7 +151,7 @@ fn report(
         settings.integrator.describe()
     };
     if args.json {
-        let line = json!({
+        let mut line = json!({
             "dynamics": label,
             "integrator": integrator,
             "L": settings.spec.l,
@@ -165,13 +166,14 @@ fn report(
             "seconds": seconds,
             "events_per_s": events_per_s,
             "snapshots": s.snapshots,
-            "f4": s.f4.mean, "f4_sem": s.f4.sem,
-            "var_f4": s.var_f4.mean, "var_f4_sem": s.var_f4.sem,
-            "N_var_f4": s.n_var_f4.mean, "N_var_f4_sem": s.n_var_f4.sem,
-            "n_c": s.n_c.mean, "n_c_sem": s.n_c.sem,
-            "mean_s": s.mean_s.mean, "mean_s_sem": s.mean_s.sem,
-            "largest": s.largest.mean, "largest_sem": s.largest.sem,
         });
+        if let Some(fields) = line.as_object_mut() {
+            for observable in Observable::ALL {
+                let estimate = s.estimate(observable);
+                fields.insert(observable.key().into(), json!(estimate.mean));
+                fields.insert(format!("{}_sem", observable.key()), json!(estimate.sem));
+            }
+        }
         println!("{line}");
     } else {
         println!(
@@ -184,18 +186,20 @@ fn report(
             s.jumps,
             s.rejected
         );
-        println!(
-            "  f4 = {:.4} ± {:.4}, N var(f4) = {:.3} ± {:.3}, n_c = {:.2} ± {:.2}, <s> = {:.3} ± {:.3}, largest = {:.3} ± {:.3}",
-            s.f4.mean,
-            s.f4.sem,
-            s.n_var_f4.mean,
-            s.n_var_f4.sem,
-            s.n_c.mean,
-            s.n_c.sem,
-            s.mean_s.mean,
-            s.mean_s.sem,
-            s.largest.mean,
-            s.largest.sem
-        );
+        let values: Vec<String> = Observable::ALL
+            .iter()
+            .map(|o| {
+                let e = s.estimate(*o);
+                format!(
+                    "{} = {:.*} ± {:.*}",
+                    o.label(),
+                    o.digits(),
+                    e.mean,
+                    o.digits(),
+                    e.sem
+                )
+            })
+            .collect();
+        println!("  {}", values.join(", "));
     }
 }

@@ -3,6 +3,7 @@
 use super::preset::PresetArg;
 use crate::core::ctmc::Engine;
 use crate::core::model::{ActiveLatticeSpec, Dynamics, FaSpec, ModelError, ModelSpec};
+use crate::core::observables::Observable;
 use crate::core::observables::{ObservableSummary, Sampler};
 use crate::core::presets::Preset;
 use crate::core::rng::Rng;
@@ -217,13 +218,10 @@ fn report(args: &SimulateArgs, spec: &ModelSpec, total_time: f64, seed: u64, r: 
             "U": r.u,
             "U_per_T": u_per_t,
         });
-        if let Some(s) = &r.summary {
-            let fields = json!({
-                "snapshots": s.snapshots, "f4": s.f4, "var_f4": s.var_f4, "N_var_f4": s.n_var_f4,
-                "n_c": s.n_c, "mean_s": s.mean_s, "largest": s.largest,
-            });
-            if let (Some(out), Some(fields)) = (out.as_object_mut(), fields.as_object()) {
-                out.extend(fields.clone());
+        if let (Some(s), Some(fields)) = (&r.summary, out.as_object_mut()) {
+            fields.insert("snapshots".into(), json!(s.snapshots));
+            for observable in Observable::ALL {
+                fields.insert(observable.key().into(), json!(observable.of_summary(s)));
             }
         }
         if let Some(path) = &args.out {
@@ -244,9 +242,14 @@ fn report(args: &SimulateArgs, spec: &ModelSpec, total_time: f64, seed: u64, r: 
             events_per_s
         );
         if let Some(s) = &r.summary {
+            let values: Vec<String> = Observable::ALL
+                .iter()
+                .map(|o| format!("{} = {:.*}", o.label(), o.digits(), o.of_summary(s)))
+                .collect();
             println!(
-                "observables over {} snapshots: f4 = {:.4}, var(f4) = {:.3e} (N var = {:.4}), n_c = {:.2}, <s> = {:.3}, largest = {:.3}",
-                s.snapshots, s.f4, s.var_f4, s.n_var_f4, s.n_c, s.mean_s, s.largest
+                "observables over {} snapshots: {}",
+                s.snapshots,
+                values.join(", ")
             );
         }
         if let Some(path) = &args.out {

@@ -87,6 +87,97 @@ pub fn clusters(model: &ActiveLattice) -> Clusters {
     result
 }
 
+/// The observables the page and the CLI show, listed once (SPEC section 6): a new one is a
+/// variant here, and the compiler points at each place that must say how to compute it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Observable {
+    /// f4: the fraction of particles with all four neighbour sites occupied.
+    F4,
+    /// The variance of f4 over time.
+    VarF4,
+    /// N times the variance of f4: the fluctuation that peaks at the phase separation.
+    NVarF4,
+    /// n_c: the number of clusters.
+    Clusters,
+    /// ⟨s⟩ = N / n_c: the mean cluster size.
+    MeanSize,
+    /// The largest cluster's fraction of N.
+    Largest,
+}
+
+impl Observable {
+    pub const ALL: [Observable; 6] = [
+        Observable::F4,
+        Observable::VarF4,
+        Observable::NVarF4,
+        Observable::Clusters,
+        Observable::MeanSize,
+        Observable::Largest,
+    ];
+
+    /// Its name in the CLI's JSON output and in the page's test ids.
+    pub fn key(self) -> &'static str {
+        match self {
+            Observable::F4 => "f4",
+            Observable::VarF4 => "var_f4",
+            Observable::NVarF4 => "N_var_f4",
+            Observable::Clusters => "n_c",
+            Observable::MeanSize => "mean_s",
+            Observable::Largest => "largest",
+        }
+    }
+
+    /// Its name for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Observable::F4 => "f4",
+            Observable::VarF4 => "var(f4)",
+            Observable::NVarF4 => "N var(f4)",
+            Observable::Clusters => "clusters n_c",
+            Observable::MeanSize => "mean size ⟨s⟩",
+            Observable::Largest => "largest / N",
+        }
+    }
+
+    /// Decimal places worth showing.
+    pub fn digits(self) -> usize {
+        match self {
+            Observable::F4 | Observable::NVarF4 => 4,
+            Observable::VarF4 => 6,
+            Observable::Clusters => 2,
+            Observable::MeanSize | Observable::Largest => 3,
+        }
+    }
+
+    /// Whether one configuration has a value of it (the fluctuations need a time series).
+    pub fn of_one_configuration(self) -> bool {
+        !matches!(self, Observable::VarF4 | Observable::NVarF4)
+    }
+
+    /// Its value in one configuration; `None` for the fluctuations, which need a time series.
+    pub fn of_snapshot(self, s: &Snapshot) -> Option<f64> {
+        match self {
+            Observable::F4 => Some(s.f4),
+            Observable::VarF4 | Observable::NVarF4 => None,
+            Observable::Clusters => Some(s.n_c as f64),
+            Observable::MeanSize => Some(s.mean_s),
+            Observable::Largest => Some(s.largest),
+        }
+    }
+
+    /// Its time average (or, for the fluctuations, its variance over time).
+    pub fn of_summary(self, s: &ObservableSummary) -> f64 {
+        match self {
+            Observable::F4 => s.f4,
+            Observable::VarF4 => s.var_f4,
+            Observable::NVarF4 => s.n_var_f4,
+            Observable::Clusters => s.n_c,
+            Observable::MeanSize => s.mean_s,
+            Observable::Largest => s.largest,
+        }
+    }
+}
+
 /// The observables of one configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {

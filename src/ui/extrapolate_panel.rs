@@ -7,7 +7,7 @@ use super::commands::Commands;
 use super::lattice_canvas;
 use super::progress_bar::ProgressBar;
 use super::settings_form::{SettingsFields, commit_fields, fields_of};
-use crate::core::observables::Snapshot;
+use crate::core::observables::{Observable, Snapshot};
 use crate::core::propagation::{EnsembleSummary, Estimate};
 use crate::protocol::link::Group;
 use crate::protocol::link::LinkSettings;
@@ -118,22 +118,22 @@ impl ExtrapolateState {
     }
 }
 
-/// The five observables of Fig. 4: label, and how to read each from a summary or a snapshot.
-type SummaryField = fn(&EnsembleSummary) -> Estimate;
-const SWEEP_OBSERVABLES: [(&str, &str, SummaryField); 5] = [
-    ("f4", "sweep-f4", |s| s.f4),
-    ("N var(f4)", "sweep-nvar", |s| s.n_var_f4),
-    ("n_c", "sweep-nc", |s| s.n_c),
-    ("<s>", "sweep-s", |s| s.mean_s),
-    ("largest cluster / N", "sweep-largest", |s| s.largest),
-];
+/// The observables of Fig. 4 (its fluctuation as N var(f4), not var(f4)), one chart each.
+fn sweep_observables() -> impl Iterator<Item = Observable> {
+    Observable::ALL
+        .into_iter()
+        .filter(|o| *o != Observable::VarF4)
+}
+
+/// How many charts the sweep draws.
+const SWEEP_CHARTS: usize = Observable::ALL.len() - 1;
 
 fn draw_sweep(
     canvas: &web_sys::HtmlCanvasElement,
     points: &[SweepPoint],
-    field: SummaryField,
-    label: &str,
+    observable: Observable,
 ) -> Result<(), String> {
+    let field = |s: &EnsembleSummary| s.estimate(observable);
     let series = |name: &str, colour, dashed, pick: fn(&SweepPoint) -> &EnsembleSummary| Series {
         label: name.to_string(),
         colour,
@@ -151,7 +151,7 @@ fn draw_sweep(
             series("learned", LEARNED_COLOUR, false, |p| &p.learned),
         ],
         "φ",
-        label,
+        observable.label(),
     )
 }
 
@@ -232,12 +232,12 @@ pub fn ExtrapolatePanel(
             }
         }
     });
-    let sweep_canvases: [NodeRef<Canvas>; 5] = std::array::from_fn(|_| NodeRef::new());
+    let sweep_canvases: [NodeRef<Canvas>; SWEEP_CHARTS] = std::array::from_fn(|_| NodeRef::new());
     Effect::new(move |_| {
         let points = state.sweep.get();
-        for (canvas, (label, _, field)) in sweep_canvases.iter().zip(SWEEP_OBSERVABLES) {
+        for (canvas, observable) in sweep_canvases.iter().zip(sweep_observables()) {
             if let Some(canvas) = canvas.get()
-                && let Err(problem) = draw_sweep(&canvas, &points, field, label)
+                && let Err(problem) = draw_sweep(&canvas, &points, observable)
             {
                 commands.say(format!("The chart could not be drawn: {problem}"));
             }
@@ -352,11 +352,9 @@ pub fn ExtrapolatePanel(
             {move || state.side_summary.get().map(|(t, l)| view! {
                 <table class="membership" data-testid="extrapolate-summary">
                     <tr><th>{format!("φ = {}, {} replicas", t.phi, t.replicas)}</th><th>"true"</th><th>"learned"</th></tr>
-                    <tr><td>"f4"</td><td>{estimate(t.f4)}</td><td>{estimate(l.f4)}</td></tr>
-                    <tr><td>"N var(f4)"</td><td>{estimate(t.n_var_f4)}</td><td>{estimate(l.n_var_f4)}</td></tr>
-                    <tr><td>"n_c"</td><td>{estimate(t.n_c)}</td><td>{estimate(l.n_c)}</td></tr>
-                    <tr><td>"⟨s⟩"</td><td>{estimate(t.mean_s)}</td><td>{estimate(l.mean_s)}</td></tr>
-                    <tr><td>"largest / N"</td><td>{estimate(t.largest)}</td><td>{estimate(l.largest)}</td></tr>
+                    {sweep_observables().map(|o| view! {
+                        <tr><td>{o.label()}</td><td>{estimate(t.estimate(o))}</td><td>{estimate(l.estimate(o))}</td></tr>
+                    }).collect_view()}
                     <tr><td>"rejected moves"</td><td>"0"</td><td>{l.rejected.to_string()}</td></tr>
                 </table>
             })}
@@ -367,8 +365,8 @@ pub fn ExtrapolatePanel(
                 <ProgressBar test_id="sweep-progress-bar" percent=Signal::derive(sweep_percent) text=Signal::derive(sweep_text) />
             </div>
             <div class="charts">
-                {sweep_canvases.iter().zip(SWEEP_OBSERVABLES).map(|(canvas, (_, id, _))| view! {
-                    <canvas node_ref=*canvas width="360" height="240" data-testid=id></canvas>
+                {sweep_canvases.iter().zip(sweep_observables()).map(|(canvas, o)| view! {
+                    <canvas node_ref=*canvas width="360" height="240" data-testid=format!("sweep-{}", o.key())></canvas>
                 }).collect_view()}
             </div>
             <table class="membership" data-testid="sweep-table">

@@ -7,6 +7,7 @@ use super::files;
 use super::lattice_canvas;
 use super::settings_form::{SettingsFields, commit_fields, fields_of, write_link};
 use crate::core::learner::LearnerConfig;
+use crate::core::observables::Observable;
 use crate::core::presets::Preset;
 use crate::protocol::link::Group;
 use crate::protocol::link::{ExploreSettings, LinkSettings, SimulationSettings, classroom_explore};
@@ -163,10 +164,19 @@ pub fn SimulatePanel(
                     <dt>"time"</dt><dd data-testid="sim-time">{frame_value(|f| Some(f.time), 2)} " / " {frame_value(|f| Some(f.total_time), 0)}</dd>
                     <dt>"events"</dt><dd data-testid="sim-events">{move || state.frame.get().map(|f| f.events.to_string()).unwrap_or_else(|| "–".into())}</dd>
                     <dt>"events/s"</dt><dd data-testid="sim-rate">{frame_value(|f| Some(f.events_per_s), 0)}</dd>
-                    <dt>"f4"</dt><dd data-testid="obs-f4">{frame_value(|f| f.observables.map(|o| o.f4), 4)}</dd>
-                    <dt>"clusters n_c"</dt><dd data-testid="obs-nc">{frame_value(|f| f.observables.map(|o| o.n_c as f64), 0)}</dd>
-                    <dt>"mean size ⟨s⟩"</dt><dd data-testid="obs-s">{frame_value(|f| f.observables.map(|o| o.mean_s), 3)}</dd>
-                    <dt>"largest / N"</dt><dd data-testid="obs-largest">{frame_value(|f| f.observables.map(|o| o.largest), 3)}</dd>
+                    {Observable::ALL
+                        .into_iter()
+                        .filter(|o| o.of_one_configuration())
+                        .map(|o| view! {
+                            <dt>{o.label()}</dt>
+                            <dd data-testid=format!("obs-{}", o.key())>
+                                {move || number(
+                                    state.frame.get().and_then(|f| f.observables).and_then(|s| o.of_snapshot(&s)),
+                                    o.digits(),
+                                )}
+                            </dd>
+                        })
+                        .collect_view()}
                 </dl>
             </div>
             <TrajectoryCard state=state />
@@ -181,7 +191,11 @@ fn TrajectoryCard(state: SimulationState) -> impl IntoView {
             let u = t.u_per_t.map(|u| format!("{u:.4}")).unwrap_or_else(|| "unknown (no rates in the file)".into());
             let speed = t.seconds.map(|s| format!(" · simulated in {s:.2} s ({:.2e} events/s)", t.jumps as f64 / s.max(1e-9))).unwrap_or_default();
             let obs = t.observables.map(|o| {
-                format!("Time averages over {} snapshots: f4 {:.4}, var(f4) {:.2e}, n_c {:.1}, ⟨s⟩ {:.3}, largest {:.3}", o.snapshots, o.f4, o.var_f4, o.n_c, o.mean_s, o.largest)
+                let values: Vec<String> = Observable::ALL
+                    .iter()
+                    .map(|k| format!("{} {:.*}", k.label(), k.digits(), k.of_summary(&o)))
+                    .collect();
+                format!("Time averages over {} snapshots: {}", o.snapshots, values.join(", "))
             });
             view! {
                 <div class="trajectory" data-testid="trajectory" data-jumps=t.jumps.to_string() data-u-per-t=t.u_per_t.map(|u| u.to_string()).unwrap_or_default()>

@@ -44,7 +44,7 @@ test('the paper preset runs live: canvas, time, events/s and observables update'
   assert.match(await page.getByTestId('sim-time').innerText(), /^200\.00 \/ 200$/);
   assert.equal(Number(await page.getByTestId('sim-events').innerText()), run.jumps);
   assert.ok(Number(await page.getByTestId('obs-f4').innerText()) >= 0);
-  assert.ok(Number(await page.getByTestId('obs-nc').innerText()) > 0);
+  assert.ok(Number(await page.getByTestId('obs-n_c').innerText()) > 0);
   assert.ok(await paintedPixels(page) > 1000, 'the lattice was not drawn');
   // U/T of the paper preset is about 680 (exact, from the CTMC core natively).
   assert.ok(run.uPerT > 600 && run.uPerT < 760, `U/T = ${run.uPerT}`);

@@ -4,7 +4,7 @@
 use super::{Integrator, Propagation, PropagationError, RateSource};
 use crate::core::ctmc::Engine;
 use crate::core::model::{ActiveLattice, ActiveLatticeSpec};
-use crate::core::observables::{ObservableSummary, Sampler, Snapshot};
+use crate::core::observables::{Observable, ObservableSummary, Sampler, Snapshot};
 use crate::core::rng::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -110,6 +110,20 @@ pub struct EnsembleSummary {
     pub jumps: u64,
     /// Impossible moves chosen and rejected (learned dynamics only).
     pub rejected: u64,
+}
+
+impl EnsembleSummary {
+    /// Mean ± standard error over replicas of one observable's time average.
+    pub fn estimate(&self, observable: Observable) -> Estimate {
+        match observable {
+            Observable::F4 => self.f4,
+            Observable::VarF4 => self.var_f4,
+            Observable::NVarF4 => self.n_var_f4,
+            Observable::Clusters => self.n_c,
+            Observable::MeanSize => self.mean_s,
+            Observable::Largest => self.largest,
+        }
+    }
 }
 
 enum Runner {
