@@ -1,13 +1,11 @@
 //! `jumpformer simulate`: one exact CTMC run with its U/T and (active lattice) observables.
 
 use super::preset::PresetArg;
-use crate::core::ctmc::Engine;
-use crate::core::model::{ActiveLatticeSpec, Dynamics, FaSpec, ModelError, ModelSpec};
+use crate::core::model::{ActiveLatticeSpec, FaSpec, ModelError, ModelSpec};
 use crate::core::observables::Observable;
-use crate::core::observables::{ObservableSummary, Sampler};
+use crate::core::observables::ObservableSummary;
 use crate::core::presets::Preset;
-use crate::core::rng::Rng;
-use crate::core::simulation::{SAMPLE_INTERVAL, check_recording};
+use crate::core::simulation::SimulationRun;
 use crate::core::trajectory::AnyTrajectory;
 use serde_json::json;
 use std::path::PathBuf;
@@ -147,32 +145,22 @@ pub fn run(args: &SimulateArgs) -> Result<(), SimulateError> {
             expected: "a finite number >= 0",
         });
     }
-    let record = args.out.is_some();
-    if record {
-        check_recording(&spec, total_time)?;
-    }
-    let mut rng = Rng::new(seed);
-    let result = match &spec {
-        ModelSpec::ActiveLattice(s) => {
-            let model = s.build(&mut rng)?;
-            let mut engine = Engine::new(model, rng);
-            engine.observe(record);
-            let mut sampler = Sampler::new(burn_in, SAMPLE_INTERVAL);
-            let start = Instant::now();
-            sampler.run(&mut engine, total_time);
-            let seconds = start.elapsed().as_secs_f64();
-            let summary = sampler.summary();
-            finish(engine, seconds, (summary.snapshots > 0).then_some(summary))
-        }
-        ModelSpec::Fa(s) => {
-            let model = s.build(&mut rng)?;
-            let mut engine = Engine::new(model, rng);
-            engine.observe(record);
-            let start = Instant::now();
-            engine.advance_to(total_time);
-            let seconds = start.elapsed().as_secs_f64();
-            finish(engine, seconds, None)
-        }
+    // Only a run that is saved is recorded (and bound by the recording limit).
+    let mut run = if args.out.is_some() {
+        SimulationRun::new(&spec, total_time, burn_in, seed)?
+    } else {
+        SimulationRun::unrecorded(&spec, total_time, burn_in, seed)?
+    };
+    let start = Instant::now();
+    run.advance(total_time);
+    let seconds = start.elapsed().as_secs_f64();
+    let result = RunResult {
+        n: run.num_tokens(),
+        events: run.events(),
+        seconds,
+        u: run.log_likelihood().unwrap_or(f64::NAN),
+        summary: run.observable_summary(),
+        trajectory: run.into_trajectory(),
     };
     if let (Some(path), Some(trajectory)) = (&args.out, &result.trajectory) {
         std::fs::write(path, trajectory.to_json()).map_err(|source| SimulateError::Write {
@@ -182,25 +170,6 @@ pub fn run(args: &SimulateArgs) -> Result<(), SimulateError> {
     }
     report(args, &spec, total_time, seed, &result);
     Ok(())
-}
-
-fn finish<M: Dynamics>(
-    mut engine: Engine<M>,
-    seconds: f64,
-    summary: Option<ObservableSummary>,
-) -> RunResult
-where
-    AnyTrajectory: From<crate::core::trajectory::Trajectory<M>>,
-{
-    let u = engine.log_likelihood().unwrap_or(f64::NAN);
-    RunResult {
-        n: engine.model().num_tokens(),
-        events: engine.events(),
-        seconds,
-        u,
-        summary,
-        trajectory: engine.take_trajectory().map(AnyTrajectory::from),
-    }
 }
 
 fn report(args: &SimulateArgs, spec: &ModelSpec, total_time: f64, seed: u64, r: &RunResult) {
@@ -231,10 +200,7 @@ fn report(args: &SimulateArgs, spec: &ModelSpec, total_time: f64, seed: u64, r: 
     } else {
         println!(
             "{} N = {}, T = {total_time}, seed {}: {} jumps in {:.3} s ({:.3e} jumps/s), U/T = {u_per_t:.6}",
-            match spec {
-                ModelSpec::ActiveLattice(_) => "active-lattice",
-                ModelSpec::Fa(_) => "fa",
-            },
+            spec.kind_name(),
             r.n,
             seed,
             r.events,

@@ -83,6 +83,27 @@ pub struct SimulationRun {
 impl SimulationRun {
     /// Builds the model from `spec` and `seed` and starts recording at t = 0.
     pub fn new(spec: &ModelSpec, t_end: f64, burn_in: f64, seed: u64) -> Result<Self, ModelError> {
+        Self::start(spec, t_end, burn_in, seed, true)
+    }
+
+    /// The same run without recording its trajectory (U and the observables only): no limit on
+    /// the number of jumps, no memory that grows with them (benchmarks, long runs).
+    pub fn unrecorded(
+        spec: &ModelSpec,
+        t_end: f64,
+        burn_in: f64,
+        seed: u64,
+    ) -> Result<Self, ModelError> {
+        Self::start(spec, t_end, burn_in, seed, false)
+    }
+
+    fn start(
+        spec: &ModelSpec,
+        t_end: f64,
+        burn_in: f64,
+        seed: u64,
+        record: bool,
+    ) -> Result<Self, ModelError> {
         if !(t_end.is_finite() && t_end > 0.0) {
             return Err(ModelError::OutOfRange {
                 name: "T",
@@ -91,9 +112,11 @@ impl SimulationRun {
             });
         }
         spec.validate()?;
-        check_recording(spec, t_end)?;
+        if record {
+            check_recording(spec, t_end)?;
+        }
         let mut engine = AnyEngine::from_spec(spec, seed)?;
-        engine.observe(true);
+        engine.observe(record);
         let sampler = matches!(engine, AnyEngine::ActiveLattice(_))
             .then(|| Sampler::new(burn_in, SAMPLE_INTERVAL));
         Ok(Self {
@@ -157,6 +180,16 @@ impl SimulationRun {
             .as_ref()
             .filter(|s| s.last().is_some())
             .map(Sampler::summary)
+    }
+
+    /// Tokens of the model: particles (active lattice) or sites (FA).
+    pub fn num_tokens(&self) -> usize {
+        self.engine.num_tokens()
+    }
+
+    /// U of the path so far under the true rates.
+    pub fn log_likelihood(&self) -> Option<f64> {
+        self.engine.log_likelihood()
     }
 
     /// U/T of the path so far under the true rates.

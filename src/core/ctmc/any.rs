@@ -63,6 +63,11 @@ impl AnyEngine {
         each!(self, e => e.log_likelihood())
     }
 
+    /// Tokens of the model (particles or sites).
+    pub fn num_tokens(&self) -> usize {
+        each!(self, e => crate::core::model::Dynamics::num_tokens(e.model()))
+    }
+
     /// See [`Engine::take_trajectory`].
     pub fn take_trajectory(&mut self) -> Option<AnyTrajectory> {
         each!(self, e => e.take_trajectory().map(AnyTrajectory::from))

@@ -172,6 +172,14 @@ impl ModelSpec {
         }
     }
 
+    /// The model's name in files, links and the CLI ("active-lattice" or "fa").
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            ModelSpec::ActiveLattice(_) => "active-lattice",
+            ModelSpec::Fa(_) => "fa",
+        }
+    }
+
     /// Checks every parameter's range.
     pub fn validate(&self) -> Result<(), ModelError> {
         match self {
