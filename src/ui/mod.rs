@@ -16,7 +16,9 @@ mod long_run_bar;
 mod progress_bar;
 mod recovery;
 mod settings_form;
+mod side_by_side_view;
 mod simulate_panel;
+mod sweep_results;
 mod worker_client;
 
 use crate::protocol::{BackendPreference, Event, LinkSettings, Request};

@@ -1,12 +1,12 @@
 //! The N_W scan job (Discover): Mode 2 trained from scratch for N_W = 1, 2, ... on the current
 //! trajectory; after each, its best U/T, class rates, and which kinds of move fall in which class.
 
-use super::control::{Control, Throttle, now_ms, yield_now};
+use super::control::{Control, now_ms};
 use super::long_run::LongRunCheck;
 use super::post;
+use super::stepping::{Beat, Stepper};
 use super::train::{segment_source, validation_with_kind_bounds};
 use crate::core::discovery::{class_membership, kind_rate_estimates};
-use crate::core::estimate::EVALUATION_OVERHEAD;
 use crate::core::learner::{
     EpochReport, LearnedDynamics, LearnerConfig, Mode, Trainer, Validation,
 };
@@ -123,39 +123,41 @@ async fn train_one(
     // trajectory, else by training U/T.
     let judged = |r: &EpochReport| r.val_u_per_t.unwrap_or(r.u_per_t);
     let mut best: Option<(EpochReport, LearnedDynamics)> = None;
-    let mut throttle = Throttle::default();
-    let total_steps = (trainer.config().epochs * trainer.steps_per_epoch()).max(1) as f64;
-    while !trainer.finished() {
-        let own = trainer.steps() as f64 / total_steps;
-        long_run.check(
-            (progress.before + progress.share * own) / EVALUATION_OVERHEAD,
-            control,
-        );
-        if control.checkpoint(|| {}).await.is_none() {
-            return Ok(None);
-        }
-        let outcome = trainer.train_step().await.map_err(|e| e.to_string())?;
-        if let Some(warning) = outcome.warning {
-            post(&Event::Error { message: warning });
-        }
-        if throttle.ready(outcome.epoch_finished) {
-            post(&Event::ScanProgress {
-                classes,
-                epoch: outcome.epoch,
-                step_in_epoch: outcome.step_in_epoch,
-                steps_per_epoch: outcome.steps_per_epoch,
-            });
-        }
-        if outcome.epoch_finished {
-            let report = trainer.epoch_report().await.map_err(|e| e.to_string())?;
-            let better = best
-                .as_ref()
-                .is_none_or(|(b, _)| judged(&report) > judged(b) || judged(b).is_nan());
-            if better {
-                best = Some((report, trainer.learned()));
+    let mut stepper = Stepper::new(
+        &trainer,
+        control,
+        long_run,
+        (progress.before, progress.share),
+    );
+    loop {
+        match stepper.beat(&mut trainer, None).await {
+            Beat::Step {
+                outcome,
+                report,
+                show_progress,
+            } => {
+                if show_progress {
+                    post(&Event::ScanProgress {
+                        classes,
+                        epoch: outcome.epoch,
+                        step_in_epoch: outcome.step_in_epoch,
+                        steps_per_epoch: outcome.steps_per_epoch,
+                    });
+                }
+                if let Some(report) = report {
+                    let report = report?;
+                    let better = best
+                        .as_ref()
+                        .is_none_or(|(b, _)| judged(&report) > judged(b) || judged(b).is_nan());
+                    if better {
+                        best = Some((report, trainer.learned()));
+                    }
+                }
             }
+            Beat::Failed(err) => return Err(err),
+            Beat::Stop => return Ok(None),
+            Beat::Done => break,
         }
-        yield_now().await;
     }
     let Some((report, learned)) = best else {
         return Ok(None);

@@ -11,6 +11,7 @@ mod discover;
 mod extrapolate;
 mod long_run;
 mod simulate;
+mod stepping;
 mod train;
 mod web_adapter;
 

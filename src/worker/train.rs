@@ -2,11 +2,11 @@
 //! progress and a report per epoch, pausable, and giving way to newer requests. Whatever was
 //! learned before a stop or an error is kept.
 
-use super::control::{Control, Throttle, yield_now};
+use super::control::Control;
 use super::long_run::LongRunCheck;
 use super::post;
+use super::stepping::{Beat, Stepper};
 use crate::core::discovery::KindStatistics;
-use crate::core::estimate::EVALUATION_OVERHEAD;
 use crate::core::learner::{LearnedDynamics, LearnerConfig, SegmentSource, Trainer, Validation};
 use crate::core::simulation::held_out_twin;
 use crate::core::trajectory::AnyTrajectory;
@@ -123,27 +123,17 @@ pub async fn train(
         blind_u_per_t,
     });
     control.set_paused(false);
-    let mut throttle = Throttle::default();
     let mut long_run = LongRunCheck::start("training", Some(trainer.memory_bytes()));
-    let total_steps = (config.epochs * trainer.steps_per_epoch()).max(1) as f64;
-    while !trainer.finished() {
-        long_run.check(
-            trainer.steps() as f64 / total_steps / EVALUATION_OVERHEAD,
-            control,
-        );
-        if control
-            .checkpoint(|| post(&progress(&trainer, 0, true)))
-            .await
-            .is_none()
-        {
-            break;
-        }
-        match trainer.train_step().await {
-            Ok(outcome) => {
-                if let Some(warning) = outcome.warning {
-                    post(&Event::Error { message: warning });
-                }
-                if throttle.ready(outcome.epoch_finished) {
+    let mut stepper = Stepper::new(&trainer, control, &mut long_run, (0.0, 1.0));
+    loop {
+        let paused = progress(&trainer, 0, true);
+        match stepper.beat(&mut trainer, Some(paused)).await {
+            Beat::Step {
+                outcome,
+                report,
+                show_progress,
+            } => {
+                if show_progress {
                     post(&Event::TrainingProgress {
                         epoch: outcome.epoch,
                         step_in_epoch: outcome.step_in_epoch,
@@ -151,20 +141,19 @@ pub async fn train(
                         paused: false,
                     });
                 }
-                if outcome.epoch_finished {
-                    match trainer.epoch_report().await {
-                        Ok(report) => {
-                            post(&Event::EpochDone(report));
-                            let kept = trainer.kept();
-                            super::backup::model(&kept, super::model_file_name(&kept)).await;
-                        }
-                        Err(err) => post(&Event::Error {
-                            message: format!("The epoch could not be evaluated: {err}."),
-                        }),
+                match report {
+                    Some(Ok(report)) => {
+                        post(&Event::EpochDone(report));
+                        let kept = trainer.kept();
+                        super::backup::model(&kept, super::model_file_name(&kept)).await;
                     }
+                    Some(Err(err)) => post(&Event::Error {
+                        message: format!("The epoch could not be evaluated: {err}."),
+                    }),
+                    None => {}
                 }
             }
-            Err(err) => {
+            Beat::Failed(err) => {
                 post(&Event::Error {
                     message: format!(
                         "Training stopped: {err}. The weights learned so far are kept."
@@ -172,8 +161,8 @@ pub async fn train(
                 });
                 break;
             }
+            Beat::Stop | Beat::Done => break,
         }
-        yield_now().await;
     }
     post(&Event::TrainingFinished {
         epochs_done: trainer.epochs_done(),

@@ -37,9 +37,12 @@ test('a crashed worker is replaced and given back the trajectory and the model; 
     // The worker sent its copies, and the autosave stored both.
     await page.waitForSelector('[data-testid=autosave][data-saved-trajectory=true][data-saved-model=true]', { timeout: 30_000 });
 
-    // Crash the worker in the middle of a new training: an uncaught error, as a panic's trap is.
+    // Crash the worker in the middle of a new, longer training: an uncaught error, as a panic's
+    // trap is. (One epoch of this trajectory can end before the page is looked at again.)
+    await page.getByTestId('field-epochs').fill('200');
+    await page.getByTestId('field-epochs').dispatchEvent('change');
     await page.getByTestId('learn-train').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid=learn-stats]').dataset.training === 'true');
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=learn-stats]').dataset.epochs) >= 1);
     const [worker] = page.workers();
     assert.ok(worker, 'the page runs a worker');
     await worker.evaluate(() => { setTimeout(() => { throw new Error('killed by the test'); }, 0); });
@@ -53,6 +56,8 @@ test('a crashed worker is replaced and given back the trajectory and the model; 
     await screenshot(page, 'recovery-crash');
 
     // The new worker goes on: another training runs to its end.
+    await page.getByTestId('field-epochs').fill('1');
+    await page.getByTestId('field-epochs').dispatchEvent('change');
     await page.getByTestId('learn-train').click();
     await page.waitForFunction(() => {
       const s = document.querySelector('[data-testid=learn-stats]').dataset;
