@@ -260,21 +260,21 @@ pub const SETTINGS: &[Setting] = &[
         "D (rotation rate)",
         "Rate of each of a particle's two rotations (a quarter turn either way).",
         d,
-        |raw| rate(raw)
+        rate
     ),
     active_lattice!(
         "v_plus",
         "v₊ (forward rate)",
         "Rate of a hop in the particle's own direction, onto an empty site.",
         v_plus,
-        |raw| rate(raw)
+        rate
     ),
     active_lattice!(
         "v_zero",
         "v₀ (other hops)",
         "Rate of a hop in each of the three other directions, onto an empty site.",
         v_zero,
-        |raw| rate(raw)
+        rate
     ),
     Setting {
         key: "c",
