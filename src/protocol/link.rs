@@ -4,7 +4,7 @@
 
 pub use crate::core::settings::{
     BackendPreference, ExploreSettings, Group, MAX_SWEEP_POINTS, MAX_T, SETTINGS, Settings,
-    SimulationSettings, classroom_explore, keys_of,
+    SimulationSettings, classroom_explore, keys_of, setting,
 };
 
 /// All the settings a link carries.

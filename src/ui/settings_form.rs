@@ -2,7 +2,7 @@
 //! refused value is reported the same way as in a link.
 
 use super::commands::Commands;
-use crate::protocol::link::{Group, LinkSettings, SETTINGS, keys_of};
+use crate::protocol::link::{Group, LinkSettings, keys_of, setting};
 use leptos::prelude::*;
 
 /// The values of the settings of `group` that apply to the current model, as the link writes
@@ -68,10 +68,7 @@ pub fn write_link(settings: &LinkSettings) {
 
 /// The label and the help sentence of a link key, from the table of settings.
 fn label_and_help(key: &str) -> (&'static str, &'static str) {
-    SETTINGS
-        .iter()
-        .find(|s| s.key == key)
-        .map_or(("", ""), |s| (s.label, s.help))
+    setting(key).map_or(("", ""), |s| (s.label, s.help))
 }
 
 /// One text input per field; edits update `fields`.

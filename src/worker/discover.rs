@@ -48,10 +48,11 @@ pub async fn scan(
     let mut completed = true;
     let mut long_run = LongRunCheck::start("scan", None);
     for classes in 1..=max_classes {
-        let progress = ScanShare {
-            before: (classes - 1) as f64 / max_classes as f64,
-            share: 1.0 / max_classes as f64,
-        };
+        // This N_W's place in the scan: the share done before it, and its own share.
+        let share = (
+            (classes - 1) as f64 / max_classes as f64,
+            1.0 / max_classes as f64,
+        );
         let run = LearnerConfig {
             mode: Mode::Mode2 { classes },
             epochs,
@@ -64,7 +65,7 @@ pub async fn scan(
             validation.clone(),
             device,
             control,
-            (&mut long_run, progress),
+            (&mut long_run, share),
         )
         .await
         {
@@ -87,13 +88,6 @@ pub async fn scan(
     post(&Event::ScanFinished { completed });
 }
 
-/// Where one N_W's run sits in the whole scan: the share done before it, and its own share.
-#[derive(Clone, Copy)]
-struct ScanShare {
-    before: f64,
-    share: f64,
-}
-
 /// Trains one N_W; `Ok(None)` if stopped before its last epoch. The best epoch is the best on
 /// the held-out trajectory when there is one, else on the training trajectory.
 async fn train_one(
@@ -103,7 +97,7 @@ async fn train_one(
     validation: Option<Validation>,
     device: &Device,
     control: &Control,
-    (long_run, progress): (&mut LongRunCheck, ScanShare),
+    (long_run, share): (&mut LongRunCheck, (f64, f64)),
 ) -> Result<Option<ScanPoint>, String> {
     let classes = config.mode.classes();
     let started = now_ms();
@@ -123,12 +117,7 @@ async fn train_one(
     // trajectory, else by training U/T.
     let judged = |r: &EpochReport| r.val_u_per_t.unwrap_or(r.u_per_t);
     let mut best: Option<(EpochReport, LearnedDynamics)> = None;
-    let mut stepper = Stepper::new(
-        &trainer,
-        control,
-        long_run,
-        (progress.before, progress.share),
-    );
+    let mut stepper = Stepper::new(&trainer, control, long_run, share);
     loop {
         match stepper.beat(&mut trainer, None).await {
             Beat::Step {

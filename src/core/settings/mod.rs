@@ -6,7 +6,7 @@
 pub mod query;
 pub mod table;
 
-pub use table::{Group, SETTINGS, Setting, keys_of};
+pub use table::{Group, SETTINGS, Setting, keys_of, setting};
 
 use crate::core::learner::LearnerConfig;
 use crate::core::model::{ActiveLatticeRates, ActiveLatticeSpec};
