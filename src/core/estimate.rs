@@ -33,7 +33,8 @@ pub enum Verdict {
     Long(f64),
 }
 
-/// Judges a job from its pace so far.
+/// Judges a job from its pace so far. A job that has measured no progress yet (e.g. a sweep
+/// still running its first true ensemble) keeps probing: its pace is unknown, not slow.
 pub fn judge(elapsed_s: f64, done: f64) -> Verdict {
     if elapsed_s < PROBE_SECONDS {
         return Verdict::Probing;
@@ -41,7 +42,7 @@ pub fn judge(elapsed_s: f64, done: f64) -> Verdict {
     match projected_seconds(elapsed_s, done) {
         Some(total) if total > ASK_ABOVE_SECONDS => Verdict::Long(total),
         Some(_) => Verdict::Short,
-        None => Verdict::Long(f64::INFINITY),
+        None => Verdict::Probing,
     }
 }
 
@@ -105,7 +106,8 @@ mod tests {
         assert_eq!(judge(3.0, 0.01), Verdict::Short);
         // 3 s for 0.1%: 3000 s in all.
         assert_eq!(judge(3.0, 0.001), Verdict::Long(3000.0));
-        assert_eq!(judge(4.0, 0.0), Verdict::Long(f64::INFINITY));
+        // No progress measured yet: no projection, the probe goes on.
+        assert_eq!(judge(4.0, 0.0), Verdict::Probing);
     }
 
     #[test]
