@@ -34,7 +34,8 @@ pub fn run(args: &BackendArgs) -> Result<(), String> {
             println!("backend: {} — {}", info.label(), info.reason);
             if let (Some(first), Some(last)) = (losses.first(), losses.last()) {
                 println!(
-                    "smoke training: loss {first:.4} -> {last:.4} in {} Adam steps ({seconds:.2} s)",
+                    "smoke training: loss {first:.4} -> {last:.4} in {} Adam steps ({seconds:.2} \
+                    s)",
                     losses.len()
                 );
             }

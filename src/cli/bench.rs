@@ -102,7 +102,8 @@ pub fn run(args: &BenchArgs) -> Result<(), BenchError> {
         println!("  phi = 0.1244: {low:.3e} jumps/s");
         println!("  phi = 0.5:    {high:.3e} jumps/s");
         println!(
-            "  T = {PAPER_T} trajectory: {} jumps recorded in {record_seconds:.3} s, {:.2} bytes/jump in memory, {} bytes as JSON",
+            "T = {PAPER_T} trajectory: {} jumps recorded in {record_seconds:.3} s, {:.2} \
+            bytes/jump in memory, {} bytes as JSON",
             trajectory.num_jumps(),
             trajectory.bytes_per_jump(),
             json_text.len()

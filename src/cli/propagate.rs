@@ -95,7 +95,8 @@ pub fn run(args: &PropagateArgs) -> Result<(), PropagateCliError> {
     })?;
     if learned.scheme().kind != ActiveLattice::KIND {
         return Err(PropagateCliError::Settings(format!(
-            "the model was trained on the {} model; propagation with observables needs the {} model",
+            "the model was trained on the {} model; propagation with observables needs the {} \
+            model",
             learned.scheme().kind,
             ActiveLattice::KIND
         )));

@@ -1,10 +1,11 @@
 //! `jumpformer simulate`: one exact CTMC run with its U/T and (active lattice) observables.
 
 use super::preset::PresetArg;
-use crate::core::model::{ActiveLatticeSpec, FaSpec, ModelError, ModelSpec};
+use crate::core::model::{ModelError, ModelKind, ModelSpec};
 use crate::core::observables::Observable;
 use crate::core::observables::ObservableSummary;
 use crate::core::presets::Preset;
+use crate::core::settings::Settings;
 use crate::core::simulation::SimulationRun;
 use crate::core::trajectory::AnyTrajectory;
 use serde_json::json;
@@ -12,13 +13,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 use thiserror::Error;
 
-/// Which model to simulate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ModelKind {
-    /// The lattice active-matter model (paper preset by default).
-    ActiveLattice,
-    /// The Fredrickson–Andersen model (tutorial values by default).
-    Fa,
+fn model_kind(name: &str) -> Result<ModelKind, String> {
+    ModelKind::from_name(name).ok_or_else(|| "expected active-lattice or fa".to_string())
 }
 
 #[derive(Debug, clap::Args)]
@@ -26,8 +22,8 @@ pub struct SimulateArgs {
     /// Start from a preset's model, T, burn-in and seed; the flags below change any of them.
     #[arg(long, value_enum)]
     preset: Option<PresetArg>,
-    /// The model (default active-lattice, or the preset's).
-    #[arg(long, value_enum)]
+    /// The model: active-lattice or fa (default active-lattice, or the preset's).
+    #[arg(long, value_parser = model_kind)]
     model: Option<ModelKind>,
     /// Linear size L (default 30 for active-lattice, 10 for fa).
     #[arg(long = "L")]
@@ -76,6 +72,8 @@ pub enum SimulateError {
         value: f64,
         expected: &'static str,
     },
+    #[error("{0}")]
+    Flag(String),
     #[error("--model contradicts --preset {0}, which sets the other model")]
     Preset(&'static str),
     #[error("cannot write {path}: {source}")]
@@ -98,31 +96,14 @@ pub fn run(args: &SimulateArgs) -> Result<(), SimulateError> {
     let base = match (args.preset.map(Preset::from), args.model) {
         (Some(preset), kind) => {
             let base = preset.simulation();
-            let preset_kind = match base.model {
-                ModelSpec::ActiveLattice(_) => ModelKind::ActiveLattice,
-                ModelSpec::Fa(_) => ModelKind::Fa,
-            };
-            if kind.is_some_and(|k| k != preset_kind) {
+            if kind.is_some_and(|k| k != base.model.kind()) {
                 return Err(SimulateError::Preset(preset.name()));
             }
             base
         }
-        (None, Some(ModelKind::Fa)) => Preset::FaTutorial.simulation(),
-        (None, _) => Preset::Paper.simulation(),
+        (None, kind) => Preset::of_model(kind.unwrap_or(ModelKind::ActiveLattice)).simulation(),
     };
-    let spec = match base.model {
-        ModelSpec::ActiveLattice(d) => ModelSpec::ActiveLattice(ActiveLatticeSpec {
-            l: args.l.unwrap_or(d.l),
-            phi: args.phi.unwrap_or(d.phi),
-            d: args.d.unwrap_or(d.d),
-            v_plus: args.v_plus.unwrap_or(d.v_plus),
-            v_zero: args.v_zero.unwrap_or(d.v_zero),
-        }),
-        ModelSpec::Fa(d) => ModelSpec::Fa(FaSpec {
-            l: args.l.unwrap_or(d.l),
-            c: args.c.unwrap_or(d.c),
-        }),
-    };
+    let spec = model_with_flags(args, base.model)?;
     spec.validate()?;
     let total_time = args.t.unwrap_or(base.t);
     if !(total_time.is_finite() && total_time > 0.0) {
@@ -172,6 +153,27 @@ pub fn run(args: &SimulateArgs) -> Result<(), SimulateError> {
     Ok(())
 }
 
+/// The preset's model with the parameters the flags give, set through the settings table (so a
+/// flag is checked as a link's value is, and one the model lacks is refused).
+fn model_with_flags(args: &SimulateArgs, model: ModelSpec) -> Result<ModelSpec, SimulateError> {
+    let flags = [
+        ("L", args.l.map(|v| v.to_string())),
+        ("phi", args.phi.map(|v| v.to_string())),
+        ("D", args.d.map(|v| v.to_string())),
+        ("v_plus", args.v_plus.map(|v| v.to_string())),
+        ("v_zero", args.v_zero.map(|v| v.to_string())),
+        ("c", args.c.map(|v| v.to_string())),
+    ];
+    let mut settings = Settings::default();
+    settings.simulation.model = model;
+    for (key, value) in flags {
+        if let Some(value) = value {
+            settings.set(key, &value).map_err(SimulateError::Flag)?;
+        }
+    }
+    Ok(settings.simulation.model)
+}
+
 fn report(args: &SimulateArgs, spec: &ModelSpec, total_time: f64, seed: u64, r: &RunResult) {
     let events_per_s = r.events as f64 / r.seconds.max(1e-9);
     let u_per_t = r.u / total_time;
@@ -199,7 +201,8 @@ fn report(args: &SimulateArgs, spec: &ModelSpec, total_time: f64, seed: u64, r: 
         println!("{out}");
     } else {
         println!(
-            "{} N = {}, T = {total_time}, seed {}: {} jumps in {:.3} s ({:.3e} jumps/s), U/T = {u_per_t:.6}",
+            "{} N = {}, T = {total_time}, seed {}: {} jumps in {:.3} s ({:.3e} jumps/s), U/T = \
+            {u_per_t:.6}",
             spec.kind_name(),
             r.n,
             seed,

@@ -9,10 +9,10 @@ use crate::core::estimate::{describe_bytes, describe_duration};
 use crate::core::learner::{
     Activation, AttentionSink, EpochReport, LearnedDynamics, LearnerConfig, LearnerError,
     LrSchedule, Mode, ModelFileError, PositionInit, SegmentSource, Trainer, Validation,
+    segment_source,
 };
 use crate::core::presets::Preset;
 use crate::core::settings::{Group, Settings, keys_of};
-use crate::core::trajectory::AnyTrajectory;
 use burn::tensor::Device;
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -306,13 +306,8 @@ pub fn load(path: &Path) -> Result<Loaded, TrainCliError> {
         trajectory.num_jumps(),
         trajectory.total_time(),
     );
-    let (source, kinds): (Arc<dyn SegmentSource>, _) = match trajectory {
-        AnyTrajectory::ActiveLattice(t) => {
-            let kinds = KindStatistics::of(&t);
-            (Arc::new(t), Some(kinds))
-        }
-        AnyTrajectory::Fa(t) => (Arc::new(t), None),
-    };
+    let kinds = KindStatistics::of_any(&trajectory);
+    let source = segment_source(trajectory);
     Ok(Loaded {
         source,
         exact_u_per_t,

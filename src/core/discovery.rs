@@ -4,7 +4,7 @@
 
 use crate::core::learner::{LearnedDynamics, LearnerError};
 use crate::core::model::{ActiveLattice, ActiveLatticeRates, MoveKind};
-use crate::core::trajectory::Trajectory;
+use crate::core::trajectory::{AnyTrajectory, Trajectory};
 use serde::{Deserialize, Serialize};
 
 /// Counts of candidate moves by true kind (rows, [`MoveKind::ALL`] order) and learned class
@@ -213,6 +213,11 @@ fn class_log_likelihood(events: u64, exposure: f64) -> f64 {
 }
 
 impl KindStatistics {
+    /// The statistics of an active-lattice trajectory; `None` for a model without move kinds.
+    pub fn of_any(trajectory: &AnyTrajectory) -> Option<Self> {
+        trajectory.active_lattice().map(Self::of)
+    }
+
     /// Replays `trajectory` once and counts.
     pub fn of(trajectory: &Trajectory<ActiveLattice>) -> Self {
         let empty = KindEstimate {
@@ -315,6 +320,17 @@ fn set_partitions(n: usize) -> Vec<Vec<Vec<usize>>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_an_active_lattice_trajectory_has_move_kind_statistics() {
+        use crate::core::model::{FaSpec, ModelSpec};
+        use crate::core::simulation::SimulationRun;
+        let spec = ModelSpec::Fa(FaSpec::TUTORIAL);
+        let mut run = SimulationRun::new(&spec, 10.0, 0.0, 1).unwrap();
+        run.advance(10.0);
+        let fa = run.into_trajectory().unwrap();
+        assert!(KindStatistics::of_any(&fa).is_none());
+    }
     use crate::core::model::{ActiveLatticeRates, ParticleConfig};
     use crate::core::trajectory::Trajectory;
 

@@ -2,7 +2,7 @@
 //! a classroom-size run, and the authors' Fredrickson–Andersen tutorial.
 
 use crate::core::learner::LearnerConfig;
-use crate::core::model::{ActiveLatticeSpec, FaSpec, ModelSpec};
+use crate::core::model::{ActiveLatticeSpec, FaSpec, ModelKind, ModelSpec};
 use crate::core::simulation::SimulationSettings;
 
 /// A named set of simulation and learner settings.
@@ -30,9 +30,27 @@ impl Preset {
         }
     }
 
+    /// What the preset is, in a few words, for a button.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Preset::Paper => "Paper (L=30, φ=0.124, T=500)",
+            Preset::Classroom => "Classroom (L=12, T=100)",
+            Preset::FaTutorial => "FA tutorial",
+        }
+    }
+
     /// The preset called `name`, if there is one.
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// The preset a model starts from when only its kind is named: the paper's run for the
+    /// active lattice, the authors' tutorial for FA.
+    pub fn of_model(kind: ModelKind) -> Self {
+        match kind {
+            ModelKind::ActiveLattice => Preset::Paper,
+            ModelKind::Fa => Preset::FaTutorial,
+        }
     }
 
     /// What the preset simulates.
@@ -99,5 +117,36 @@ mod tests {
             preset.learner().validate().unwrap();
         }
         assert_eq!(Preset::from_name("none"), None);
+    }
+
+    #[test]
+    fn each_model_kind_starts_from_a_preset_of_that_kind() {
+        for kind in ModelKind::ALL {
+            assert_eq!(ModelKind::from_name(kind.name()), Some(kind));
+            let model = Preset::of_model(kind).simulation().model;
+            assert_eq!(model.kind(), kind);
+            assert!(model.file_stem().starts_with(kind.name()));
+        }
+        assert_eq!(ModelKind::from_name("ising"), None);
+        assert_eq!(
+            Preset::Paper.simulation().model.file_stem(),
+            "active-lattice-L30-phi0.1244"
+        );
+        assert_eq!(
+            Preset::FaTutorial.simulation().model.file_stem(),
+            "fa-L10-c0.3"
+        );
+    }
+
+    #[test]
+    fn a_presets_settings_hold_all_it_sets() {
+        use crate::core::settings::{BackendPreference, Settings, classroom_explore};
+        let classroom = Settings::of_preset(Preset::Classroom, BackendPreference::Cpu);
+        assert_eq!(classroom.simulation, Preset::Classroom.simulation());
+        assert_eq!(classroom.learner, Preset::Classroom.learner());
+        assert_eq!(classroom.explore, classroom_explore());
+        assert_eq!(classroom.backend, BackendPreference::Cpu);
+        let paper = Settings::of_preset(Preset::Paper, BackendPreference::Auto);
+        assert_eq!(paper, Settings::default());
     }
 }

@@ -5,10 +5,10 @@ use super::control::{Control, now_ms};
 use super::long_run::LongRunCheck;
 use super::post;
 use super::stepping::{Beat, Stepper};
-use super::train::{segment_source, validation_with_kind_bounds};
+use super::train::validation_with_kind_bounds;
 use crate::core::discovery::{class_membership, kind_rate_estimates};
 use crate::core::learner::{
-    EpochReport, LearnedDynamics, LearnerConfig, Mode, Trainer, Validation,
+    EpochReport, LearnedDynamics, LearnerConfig, Mode, Trainer, Validation, segment_source,
 };
 use crate::core::trajectory::AnyTrajectory;
 use crate::protocol::messages::{Event, ScanPoint};
@@ -27,10 +27,7 @@ pub async fn scan(
     device: &Device,
     control: &Control,
 ) {
-    let rate_estimates = match trajectory {
-        AnyTrajectory::ActiveLattice(t) => Some(kind_rate_estimates(t)),
-        AnyTrajectory::Fa(_) => None,
-    };
+    let rate_estimates = trajectory.active_lattice().map(kind_rate_estimates);
     // One held-out trajectory for the whole scan: every N_W is judged on the same data.
     let (validation, val_kind_bounds) = match validation_with_kind_bounds(trajectory, max_classes) {
         Some((validation, bounds)) => (Some(validation), bounds),
@@ -103,7 +100,7 @@ async fn train_one(
     let started = now_ms();
     let mut trainer = Trainer::new(
         config,
-        segment_source(trajectory),
+        segment_source(trajectory.clone()),
         device.clone(),
         exact_u_per_t,
     )
@@ -151,11 +148,11 @@ async fn train_one(
     let Some((report, learned)) = best else {
         return Ok(None);
     };
-    let membership = match trajectory {
-        AnyTrajectory::ActiveLattice(t) => class_membership(&learned, t, MEMBERSHIP_CONFIGS)
+    let membership = match trajectory.active_lattice() {
+        Some(t) => class_membership(&learned, t, MEMBERSHIP_CONFIGS)
             .await
             .map_err(|e| e.to_string())?,
-        AnyTrajectory::Fa(_) => None,
+        None => None,
     };
     Ok(Some(ScanPoint {
         classes,

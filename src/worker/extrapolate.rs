@@ -25,7 +25,8 @@ fn ensemble_settings(
 ) -> Result<EnsembleSettings, String> {
     if learned.scheme().kind != ActiveLattice::KIND {
         return Err(format!(
-            "Extrapolation needs a model trained on the active-lattice model; the current one was trained on {}.",
+            "Extrapolation needs a model trained on the active-lattice model; the current one was \
+            trained on {}.",
             learned.scheme().kind
         ));
     }

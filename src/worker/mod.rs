@@ -51,14 +51,10 @@ pub fn start() {
             Ok(request) => {
                 steer.queued();
                 if sender.unbounded_send(request).is_err() {
-                    post(&Event::Error {
-                        message: "the worker has stopped serving requests".into(),
-                    });
+                    post_error("the worker has stopped serving requests");
                 }
             }
-            Err(err) => post(&Event::Error {
-                message: format!("the worker could not read a request: {err}"),
-            }),
+            Err(err) => post_error(format!("the worker could not read a request: {err}")),
         }
     });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -99,107 +95,168 @@ async fn serve(mut requests: mpsc::UnboundedReceiver<Request>, control: Control)
     let mut state = WorkerState::default();
     while let Some(request) = requests.next().await {
         control.taken();
+        state.handle(request, &control).await;
+    }
+}
+
+const NO_BACKEND: &str = "no backend yet: the worker was not initialised";
+
+fn post_error(message: impl Into<String>) {
+    post(&Event::Error {
+        message: message.into(),
+    });
+}
+
+impl WorkerState {
+    /// Carries out one request; a job runs here until it ends, is stopped or gives way.
+    async fn handle(&mut self, request: Request, control: &Control) {
         match request {
-            Request::Init { prefer_gpu } => {
-                let (chosen, mut backend) = select_device(prefer_gpu).await;
-                if backend.kind == BackendKind::Gpu
-                    && backend.adapter.as_deref().is_none_or(str::is_empty)
-                {
-                    backend.adapter = web_adapter::describe().await;
-                }
-                state.device = Some(chosen);
-                post(&Event::Ready { backend });
-            }
-            Request::SmokeTrain { steps } => match &state.device {
+            Request::Init { prefer_gpu } => self.init(prefer_gpu).await,
+            Request::SmokeTrain { steps } => match &self.device {
                 Some(device) => smoke(device, steps).await,
-                None => post(&Event::Error {
-                    message: "no backend yet: the worker was not initialised".into(),
-                }),
+                None => post_error(NO_BACKEND),
             },
             Request::Simulate { settings } => {
-                if let Some((trajectory, summary)) = simulate::simulate(&settings, &control).await {
-                    post(&Event::TrajectoryReady(summary.clone()));
-                    backup::trajectory(&trajectory, &summary);
-                    state.trajectory = Some((trajectory, summary));
+                if let Some((trajectory, summary)) = simulate::simulate(&settings, control).await {
+                    self.keep_trajectory(trajectory, summary);
                 }
             }
-            Request::SaveTrajectory => match &state.trajectory {
-                Some((trajectory, summary)) => post(&Event::TrajectoryFile {
-                    file_name: summary.file_name.clone(),
-                    json: trajectory.to_json(),
-                }),
-                None => post(&Event::Error {
-                    message: "There is no trajectory to save yet: run a simulation first.".into(),
-                }),
-            },
-            Request::LoadTrajectory { name, text, summary } => match AnyTrajectory::from_json(&text) {
-                Ok(trajectory) => {
-                    let summary = summary.unwrap_or_else(|| loaded_summary(&trajectory, name));
-                    post(&Event::TrajectoryReady(summary.clone()));
-                    backup::trajectory(&trajectory, &summary);
-                    state.trajectory = Some((trajectory, summary));
-                }
-                Err(err) => post(&Event::Error {
-                    message: format!(
-                        "The file {name:?} was not loaded: {err}. The current trajectory is kept."
-                    ),
-                }),
-            },
-            Request::Train { config } => match (&state.device, &state.trajectory) {
-                (Some(device), Some((trajectory, summary))) => {
-                    if let Some(learned) = train::train(&config, trajectory, summary.u_per_t, device, &control).await {
-                        state.learned = Some(learned);
+            Request::SaveTrajectory => self.save_trajectory(),
+            Request::LoadTrajectory {
+                name,
+                text,
+                summary,
+            } => self.load_trajectory(name, &text, summary),
+            Request::Train { config } => {
+                if let Some((device, trajectory, summary)) = self.job_inputs("to learn from") {
+                    let exact = summary.u_per_t;
+                    let learned = train::train(&config, trajectory, exact, device, control).await;
+                    if let Some(learned) = learned {
+                        self.learned = Some(learned);
                     }
                 }
-                (None, _) => post(&Event::Error { message: "no backend yet: the worker was not initialised".into() }),
-                (_, None) => post(&Event::Error {
-                    message: "There is no trajectory to learn from yet: run a simulation or load a file first.".into(),
-                }),
-            },
-            Request::SaveModel => match &state.learned {
-                Some(learned) => match learned.to_bytes().await {
-                    Ok(bytes) => post(&Event::ModelFile { file_name: model_file_name(learned), bytes }),
-                    Err(err) => post(&Event::Error { message: format!("The model could not be saved: {err}.") }),
-                },
-                None => post(&Event::Error { message: "There is no learned model to save yet: train first.".into() }),
-            },
-            Request::LoadModel { name, bytes, restored } => load_model(&mut state, name, &bytes, restored).await,
-            Request::Scan { config, max_classes, epochs } => match (&state.device, &state.trajectory) {
-                (Some(device), Some((trajectory, summary))) => {
-                    discover::scan(&config, max_classes, epochs, trajectory, summary.u_per_t, device, &control).await;
+            }
+            Request::SaveModel => self.save_model().await,
+            Request::LoadModel {
+                name,
+                bytes,
+                restored,
+            } => load_model(self, name, &bytes, restored).await,
+            Request::Scan {
+                config,
+                max_classes,
+                epochs,
+            } => match self.job_inputs("to scan") {
+                Some((device, trajectory, summary)) => {
+                    let exact = summary.u_per_t;
+                    discover::scan(
+                        &config,
+                        max_classes,
+                        epochs,
+                        trajectory,
+                        exact,
+                        device,
+                        control,
+                    )
+                    .await;
                 }
-                (device, _) => {
-                    post(&Event::Error {
-                        message: if device.is_none() {
-                            "no backend yet: the worker was not initialised".into()
-                        } else {
-                            "There is no trajectory to scan yet: run a simulation or load a file first.".into()
-                        },
+                None => post(&Event::ScanFinished { completed: false }),
+            },
+            Request::SideBySide { explore } => match &self.learned {
+                Some(learned) => {
+                    let trajectory = self.trajectory.as_ref().map(|(t, _)| t);
+                    extrapolate::side_by_side(&explore, learned, trajectory, control).await;
+                }
+                None => {
+                    post_error(NO_MODEL);
+                    post(&Event::SideBySideFinished {
+                        summaries: None,
+                        completed: false,
                     });
-                    post(&Event::ScanFinished { completed: false });
                 }
             },
-            Request::SideBySide { explore } => match &state.learned {
+            Request::Sweep { explore } => match &self.learned {
                 Some(learned) => {
-                    let trajectory = state.trajectory.as_ref().map(|(t, _)| t);
-                    extrapolate::side_by_side(&explore, learned, trajectory, &control).await;
+                    let trajectory = self.trajectory.as_ref().map(|(t, _)| t);
+                    extrapolate::sweep(&explore, learned, trajectory, control).await;
                 }
                 None => {
-                    post(&Event::Error { message: NO_MODEL.into() });
-                    post(&Event::SideBySideFinished { summaries: None, completed: false });
-                }
-            },
-            Request::Sweep { explore } => match &state.learned {
-                Some(learned) => {
-                    let trajectory = state.trajectory.as_ref().map(|(t, _)| t);
-                    extrapolate::sweep(&explore, learned, trajectory, &control).await;
-                }
-                None => {
-                    post(&Event::Error { message: NO_MODEL.into() });
+                    post_error(NO_MODEL);
                     post(&Event::SweepFinished { completed: false });
                 }
             },
             Request::Pause | Request::Resume | Request::Stop => {}
+        }
+    }
+
+    async fn init(&mut self, prefer_gpu: bool) {
+        let (chosen, mut backend) = select_device(prefer_gpu).await;
+        if backend.kind == BackendKind::Gpu && backend.adapter.as_deref().is_none_or(str::is_empty)
+        {
+            backend.adapter = web_adapter::describe().await;
+        }
+        self.device = Some(chosen);
+        post(&Event::Ready { backend });
+    }
+
+    /// The device and the trajectory a training job needs; when one is missing, says so (the
+    /// job would be `purpose`, e.g. "to scan") and gives `None`.
+    fn job_inputs(&self, purpose: &str) -> Option<(&Device, &AnyTrajectory, &TrajectorySummary)> {
+        match (&self.device, &self.trajectory) {
+            (Some(device), Some((trajectory, summary))) => Some((device, trajectory, summary)),
+            (None, _) => {
+                post_error(NO_BACKEND);
+                None
+            }
+            (_, None) => {
+                post_error(format!(
+                    "There is no trajectory {purpose} yet: run a simulation or load a file first."
+                ));
+                None
+            }
+        }
+    }
+
+    /// Makes `trajectory` the current one, tells the page and sends it a copy.
+    fn keep_trajectory(&mut self, trajectory: AnyTrajectory, summary: TrajectorySummary) {
+        post(&Event::TrajectoryReady(summary.clone()));
+        backup::trajectory(&trajectory, &summary);
+        self.trajectory = Some((trajectory, summary));
+    }
+
+    fn save_trajectory(&self) {
+        match &self.trajectory {
+            Some((trajectory, summary)) => post(&Event::TrajectoryFile {
+                file_name: summary.file_name.clone(),
+                json: trajectory.to_json(),
+            }),
+            None => post_error("There is no trajectory to save yet: run a simulation first."),
+        }
+    }
+
+    fn load_trajectory(&mut self, name: String, text: &str, summary: Option<TrajectorySummary>) {
+        match AnyTrajectory::from_json(text) {
+            Ok(trajectory) => {
+                let summary = summary.unwrap_or_else(|| loaded_summary(&trajectory, name));
+                self.keep_trajectory(trajectory, summary);
+            }
+            Err(err) => post_error(format!(
+                "The file {name:?} was not loaded: {err}. The current trajectory is kept."
+            )),
+        }
+    }
+
+    async fn save_model(&self) {
+        let Some(learned) = &self.learned else {
+            post_error("There is no learned model to save yet: train first.");
+            return;
+        };
+        match learned.to_bytes().await {
+            Ok(bytes) => post(&Event::ModelFile {
+                file_name: model_file_name(learned),
+                bytes,
+            }),
+            Err(err) => post_error(format!("The model could not be saved: {err}.")),
         }
     }
 }
@@ -209,19 +266,15 @@ const NO_MODEL: &str =
 
 async fn load_model(state: &mut WorkerState, name: String, bytes: &[u8], restored: bool) {
     let Some(device) = &state.device else {
-        post(&Event::Error {
-            message: "no backend yet: the worker was not initialised".into(),
-        });
+        post_error(NO_BACKEND);
         return;
     };
     let learned = match LearnedDynamics::from_bytes(bytes, device) {
         Ok(learned) => learned,
         Err(err) => {
-            post(&Event::Error {
-                message: format!(
-                    "The model file {name:?} was not loaded: {err}. The current model is kept."
-                ),
-            });
+            post_error(format!(
+                "The model file {name:?} was not loaded: {err}. The current model is kept."
+            ));
             return;
         }
     };
@@ -229,11 +282,9 @@ async fn load_model(state: &mut WorkerState, name: String, bytes: &[u8], restore
         Some((trajectory, _)) => match train::evaluate(&learned, trajectory, device).await {
             Ok(u) => Some(u),
             Err(err) => {
-                post(&Event::Error {
-                    message: format!(
-                        "The model {name:?} does not fit the current trajectory: {err}."
-                    ),
-                });
+                post_error(format!(
+                    "The model {name:?} does not fit the current trajectory: {err}."
+                ));
                 None
             }
         },
@@ -290,8 +341,6 @@ async fn smoke(device: &Device, steps: usize) {
             losses,
             seconds: (js_sys::Date::now() - start) / 1000.0,
         }),
-        Err(err) => post(&Event::Error {
-            message: format!("smoke training failed: {err}"),
-        }),
+        Err(err) => post_error(format!("smoke training failed: {err}")),
     }
 }

@@ -87,10 +87,10 @@ fn frame(run: &SimulationRun, events_per_s: f64, paused: bool) -> Event {
 
 /// A file name that says what the trajectory is, e.g. "active-lattice-L30-phi0.1244-T500-seed1.json".
 fn file_name(settings: &SimulationSettings) -> String {
-    use crate::core::model::ModelSpec;
-    let model = match &settings.model {
-        ModelSpec::ActiveLattice(m) => format!("active-lattice-L{}-phi{}", m.l, m.phi),
-        ModelSpec::Fa(m) => format!("fa-L{}-c{}", m.l, m.c),
-    };
-    format!("{model}-T{}-seed{}.json", settings.t, settings.seed)
+    format!(
+        "{}-T{}-seed{}.json",
+        settings.model.file_stem(),
+        settings.t,
+        settings.seed
+    )
 }

@@ -7,20 +7,11 @@ use super::long_run::LongRunCheck;
 use super::post;
 use super::stepping::{Beat, Stepper};
 use crate::core::discovery::KindStatistics;
-use crate::core::learner::{LearnedDynamics, LearnerConfig, SegmentSource, Trainer, Validation};
+use crate::core::learner::{LearnedDynamics, LearnerConfig, Trainer, Validation, segment_source};
 use crate::core::simulation::held_out_twin;
 use crate::core::trajectory::AnyTrajectory;
 use crate::protocol::messages::Event;
 use burn::tensor::Device;
-use std::sync::Arc;
-
-/// The trajectory as the learner reads it: segments rebuilt from its checkpoints.
-pub fn segment_source(trajectory: &AnyTrajectory) -> Arc<dyn SegmentSource> {
-    match trajectory {
-        AnyTrajectory::ActiveLattice(t) => Arc::new(t.clone()),
-        AnyTrajectory::Fa(t) => Arc::new(t.clone()),
-    }
-}
 
 /// Mixed into the seed of the held-out trajectory, so it differs from the training seed.
 const HELD_OUT_SEED: u64 = 0x4E1D_0075_EED5_0002;
@@ -31,7 +22,7 @@ fn held_out_trajectory(trajectory: &AnyTrajectory) -> Option<AnyTrajectory> {
     held_out_twin(trajectory, HELD_OUT_SEED ^ trajectory.num_jumps() as u64)
 }
 
-fn validation_of(held_out: &AnyTrajectory) -> Validation {
+fn validation_of(held_out: AnyTrajectory) -> Validation {
     Validation {
         exact_u_per_t: held_out.log_likelihood().ok().map(|l| l.u_per_t),
         source: segment_source(held_out),
@@ -45,32 +36,27 @@ pub fn validation_with_kind_bounds(
     max_classes: usize,
 ) -> Option<(Validation, Option<Vec<f64>>)> {
     let twin = held_out_trajectory(trajectory)?;
-    let bounds = match &twin {
-        AnyTrajectory::ActiveLattice(t) => {
-            let statistics = KindStatistics::of(t);
-            Some(
-                (1..=max_classes)
-                    .map(|n| statistics.best_u_per_t(n))
-                    .collect(),
-            )
-        }
-        AnyTrajectory::Fa(_) => None,
-    };
-    Some((validation_of(&twin), bounds))
+    let bounds = twin
+        .active_lattice()
+        .map(KindStatistics::of)
+        .map(|statistics| {
+            (1..=max_classes)
+                .map(|n| statistics.best_u_per_t(n))
+                .collect()
+        });
+    Some((validation_of(twin), bounds))
 }
 
 /// The held-out validation of a training with the held-out trajectory's occupancy-blind optimum.
 fn held_out(trajectory: &AnyTrajectory) -> Option<(Validation, Option<f64>)> {
     let twin = held_out_trajectory(trajectory)?;
-    Some((validation_of(&twin), blind_u_per_t(&twin)))
+    let blind = blind_u_per_t(&twin);
+    Some((validation_of(twin), blind))
 }
 
 /// The occupancy-blind optimum of an active-lattice trajectory.
 fn blind_u_per_t(trajectory: &AnyTrajectory) -> Option<f64> {
-    match trajectory {
-        AnyTrajectory::ActiveLattice(t) => Some(KindStatistics::of(t).occupancy_blind_u_per_t()),
-        AnyTrajectory::Fa(_) => None,
-    }
+    KindStatistics::of_any(trajectory).map(|k| k.occupancy_blind_u_per_t())
 }
 
 /// A trainer of a fresh network on `trajectory`, validated on its held-out twin when there is
@@ -83,7 +69,7 @@ fn new_trainer(
 ) -> Result<(Trainer, Option<f64>), String> {
     let trainer = Trainer::new(
         config.clone(),
-        segment_source(trajectory),
+        segment_source(trajectory.clone()),
         device.clone(),
         exact_u_per_t,
     )
@@ -186,8 +172,13 @@ pub async fn evaluate(
     trajectory: &AnyTrajectory,
     device: &Device,
 ) -> Result<f64, String> {
-    let trainer = Trainer::resume(learned, segment_source(trajectory), device.clone(), None)
-        .map_err(|e| e.to_string())?;
+    let trainer = Trainer::resume(
+        learned,
+        segment_source(trajectory.clone()),
+        device.clone(),
+        None,
+    )
+    .map_err(|e| e.to_string())?;
     trainer
         .evaluator()
         .run()

@@ -2,8 +2,9 @@
 //! times and allowed-move masks, rebuilt on demand by replay (never all configurations at once).
 
 use crate::core::model::{ActiveLattice, Direction, Dynamics, FredricksonAndersen};
-use crate::core::trajectory::Trajectory;
+use crate::core::trajectory::{AnyTrajectory, Trajectory};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// How a model's configurations become tokens: which embedding tables a token is looked up in,
 /// and how many candidate moves it has. Stored in model files.
@@ -246,6 +247,15 @@ pub trait SegmentSource: Send + Sync {
     /// Configurations `start .. start + len` (clipped to the trajectory), with allowed-move
     /// masks if `with_allowed`.
     fn segment(&self, start: usize, len: usize, with_allowed: bool) -> Batch;
+}
+
+/// The trajectory, of either model, as the learner reads it: segments rebuilt from its
+/// checkpoints.
+pub fn segment_source(trajectory: AnyTrajectory) -> Arc<dyn SegmentSource> {
+    match trajectory {
+        AnyTrajectory::ActiveLattice(t) => Arc::new(t),
+        AnyTrajectory::Fa(t) => Arc::new(t),
+    }
 }
 
 impl<M: Tokenize> SegmentSource for Trajectory<M>

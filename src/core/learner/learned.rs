@@ -62,7 +62,8 @@ pub enum ModelFileError {
     #[error("model file version {0} is not supported (this build reads version 3)")]
     Version(u64),
     #[error(
-        "this model was saved by an older Jumpformer (model file version {0}) whose network was laid out differently; train it again"
+        "this model was saved by an older Jumpformer (model file version {0}) whose network was \
+        laid out differently; train it again"
     )]
     Outdated(u64),
     #[error("the model file's header is malformed: {0}")]

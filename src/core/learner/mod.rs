@@ -27,7 +27,7 @@ pub mod network;
 mod threads;
 pub mod train;
 
-pub use batch::{Batch, SegmentSource, TokenScheme, Tokenize};
+pub use batch::{Batch, SegmentSource, TokenScheme, Tokenize, segment_source};
 pub use config::{
     Activation, AttentionSink, ConfigError, LearnerConfig, LrSchedule, Mode, PositionInit, Range,
 };

@@ -35,7 +35,8 @@ pub enum ModelError {
     Config(String),
     /// Recording this run could make more jumps than a trajectory may hold.
     #[error(
-        "T = {t} could record up to {jumps:.2e} jumps, more than the {limit:.0e} a trajectory may hold (about 130 MB in memory); choose T at most {max_t:.4}"
+        "T = {t} could record up to {jumps:.2e} jumps, more than the {limit:.0e} a trajectory may \
+        hold (about 130 MB in memory); choose T at most {max_t:.4}"
     )]
     TooManyJumps {
         t: f64,
@@ -172,11 +173,25 @@ impl ModelSpec {
         }
     }
 
+    /// Which of the two models this is.
+    pub fn kind(&self) -> ModelKind {
+        match self {
+            ModelSpec::ActiveLattice(_) => ModelKind::ActiveLattice,
+            ModelSpec::Fa(_) => ModelKind::Fa,
+        }
+    }
+
     /// The model's name in files, links and the CLI ("active-lattice" or "fa").
     pub fn kind_name(&self) -> &'static str {
+        self.kind().name()
+    }
+
+    /// The model and its parameters in a file name, e.g. "active-lattice-L30-phi0.1244" or
+    /// "fa-L10-c0.3".
+    pub fn file_stem(&self) -> String {
         match self {
-            ModelSpec::ActiveLattice(_) => "active-lattice",
-            ModelSpec::Fa(_) => "fa",
+            ModelSpec::ActiveLattice(m) => format!("active-lattice-L{}-phi{}", m.l, m.phi),
+            ModelSpec::Fa(m) => format!("fa-L{}-c{}", m.l, m.c),
         }
     }
 
@@ -186,6 +201,33 @@ impl ModelSpec {
             ModelSpec::ActiveLattice(spec) => spec.validate(),
             ModelSpec::Fa(spec) => spec.validate(),
         }
+    }
+}
+
+/// The two models, without their parameters: what a link, a file or the CLI names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelKind {
+    /// The lattice model of active matter (SPEC 2.1).
+    ActiveLattice,
+    /// The Fredrickson–Andersen model (SPEC 2.2).
+    Fa,
+}
+
+impl ModelKind {
+    /// Both kinds, the paper's first.
+    pub const ALL: [ModelKind; 2] = [ModelKind::ActiveLattice, ModelKind::Fa];
+
+    /// The kind's name in files, links and the CLI.
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelKind::ActiveLattice => "active-lattice",
+            ModelKind::Fa => "fa",
+        }
+    }
+
+    /// The kind called `name`, if there is one.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
     }
 }
 

@@ -122,6 +122,22 @@ pub struct Settings {
     pub backend: BackendPreference,
 }
 
+impl Settings {
+    /// Everything a preset sets (its simulation, learner and the Discover and Extrapolate
+    /// settings), run on `backend`.
+    pub fn of_preset(preset: Preset, backend: BackendPreference) -> Self {
+        Self {
+            simulation: preset.simulation(),
+            learner: preset.learner(),
+            explore: match preset {
+                Preset::Classroom => classroom_explore(),
+                Preset::Paper | Preset::FaTutorial => ExploreSettings::default(),
+            },
+            backend,
+        }
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Self {

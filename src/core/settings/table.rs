@@ -6,7 +6,8 @@ use super::{BackendPreference, MAX_SWEEP_POINTS, MAX_T, Settings};
 use crate::core::learner::{
     Activation, AttentionSink, LearnerConfig, LrSchedule, Mode, PositionInit, Range,
 };
-use crate::core::model::ModelSpec;
+use crate::core::model::{ModelKind, ModelSpec};
+use crate::core::presets::Preset;
 use crate::core::propagation::{EnsembleSettings, Integrator};
 use crate::core::simulation::max_recorded_time;
 
@@ -104,10 +105,6 @@ fn name_of<T: PartialEq>(names: &[(&'static str, T)], value: &T) -> String {
         .map_or_else(String::new, |(name, _)| (*name).to_string())
 }
 
-const MODELS: &[(&str, ModelKind)] = &[
-    ("active-lattice", ModelKind::ActiveLattice),
-    ("fa", ModelKind::Fa),
-];
 const BACKENDS: &[(&str, BackendPreference)] = &[
     ("auto", BackendPreference::Auto),
     ("cpu", BackendPreference::Cpu),
@@ -127,20 +124,6 @@ const LR_SCHEDULES: &[(&str, LrSchedule)] = &[
     ("cosine", LrSchedule::WarmupCosine),
     ("constant", LrSchedule::Constant),
 ];
-
-/// The two models, by the name a link gives them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ModelKind {
-    ActiveLattice,
-    Fa,
-}
-
-fn kind_of(model: &ModelSpec) -> ModelKind {
-    match model {
-        ModelSpec::ActiveLattice(_) => ModelKind::ActiveLattice,
-        ModelSpec::Fa(_) => ModelKind::Fa,
-    }
-}
 
 /// The largest T a recording of the current model may have.
 fn max_t(s: &Settings) -> f64 {
@@ -212,19 +195,17 @@ pub const SETTINGS: &[Setting] = &[
     Setting {
         key: "model",
         label: "model",
-        help: "The lattice model: active-lattice (the paper's active matter) or fa (Fredrickson–Andersen); each starts from its own preset.",
+        help: "The lattice model: active-lattice (the paper's active matter) or fa \
+            (Fredrickson–Andersen); each starts from its own preset.",
         group: Group::General,
         read: |s, raw| {
-            let kind = choice(raw, MODELS)?;
-            if kind != kind_of(&s.simulation.model) {
-                s.simulation = match kind {
-                    ModelKind::ActiveLattice => crate::core::presets::Preset::Paper.simulation(),
-                    ModelKind::Fa => crate::core::presets::Preset::FaTutorial.simulation(),
-                };
+            let kind = ModelKind::from_name(raw.trim()).ok_or("one of active-lattice, fa")?;
+            if kind != s.simulation.model.kind() {
+                s.simulation = Preset::of_model(kind).simulation();
             }
             Ok(())
         },
-        write: |s| Some(name_of(MODELS, &kind_of(&s.simulation.model))),
+        write: |s| Some(s.simulation.model.kind_name().to_string()),
         fit: None,
     },
     Setting {
@@ -279,7 +260,8 @@ pub const SETTINGS: &[Setting] = &[
     Setting {
         key: "c",
         label: "c",
-        help: "FA: the up-spin concentration; a site with an up neighbour flips up at rate c and down at rate 1 − c.",
+        help: "FA: the up-spin concentration; a site with an up neighbour flips up at rate c and \
+            down at rate 1 − c.",
         group: Group::Simulation,
         read: |s, raw| {
             if let ModelSpec::Fa(m) = &mut s.simulation.model {
@@ -296,7 +278,8 @@ pub const SETTINGS: &[Setting] = &[
     Setting {
         key: "T",
         label: "T (total time)",
-        help: "Length of the recorded trajectory in model time; at most 1e6, and at most 1e7 recorded jumps.",
+        help: "Length of the recorded trajectory in model time; at most 1e6, and at most 1e7 \
+            recorded jumps.",
         group: Group::Simulation,
         read: |s, raw| {
             let limit = max_t(s);
@@ -317,12 +300,9 @@ pub const SETTINGS: &[Setting] = &[
                 problems.push(format!(
                     "The link's model is not valid ({err}); the default model is used."
                 ));
-                s.simulation.model = match kind_of(&s.simulation.model) {
-                    ModelKind::ActiveLattice => {
-                        crate::core::presets::Preset::Paper.simulation().model
-                    }
-                    ModelKind::Fa => crate::core::presets::Preset::FaTutorial.simulation().model,
-                };
+                s.simulation.model = Preset::of_model(s.simulation.model.kind())
+                    .simulation()
+                    .model;
             }
             s.simulation.t = s.simulation.t.min(max_t(s));
         }),
@@ -343,7 +323,8 @@ pub const SETTINGS: &[Setting] = &[
     field!(
         "seed",
         "seed",
-        "Seed of the simulation's random numbers: the same seed gives the same trajectory, in the page and in the CLI.",
+        "Seed of the simulation's random numbers: the same seed gives the same trajectory, in the \
+        page and in the CLI.",
         Simulation,
         simulation.seed,
         |raw| parse(raw, SEED)
@@ -351,7 +332,8 @@ pub const SETTINGS: &[Setting] = &[
     Setting {
         key: "mode",
         label: "mode (1: free rates, 2: N_W classes)",
-        help: "Mode 1 learns a rate per move; Mode 2 sorts moves into N_W classes, each with one learned rate.",
+        help: "Mode 1 learns a rate per move; Mode 2 sorts moves into N_W classes, each with one \
+            learned rate.",
         group: Group::Learner,
         read: |s, raw| {
             s.learner.mode = match (parse::<u8>(raw, "1 or 2")?, s.learner.mode) {
@@ -412,7 +394,8 @@ pub const SETTINGS: &[Setting] = &[
     named!(
         "lr_schedule",
         "learning-rate schedule (cosine, constant)",
-        "cosine: a linear warm-up, then a cosine decay to 1% of the peak at the last epoch; constant: the same rate throughout.",
+        "cosine: a linear warm-up, then a cosine decay to 1% of the peak at the last epoch; \
+        constant: the same rate throughout.",
         Learner,
         learner.lr_schedule,
         LR_SCHEDULES
@@ -428,7 +411,8 @@ pub const SETTINGS: &[Setting] = &[
     field!(
         "batch",
         "segments per step",
-        "Segments in one optimiser step's minibatch: more is smoother and, on a GPU, faster per configuration.",
+        "Segments in one optimiser step's minibatch: more is smoother and, on a GPU, faster per \
+        configuration.",
         Learner,
         learner.segments_per_batch,
         |raw| whole(raw, LearnerConfig::SEGMENTS_PER_BATCH)
@@ -489,7 +473,8 @@ pub const SETTINGS: &[Setting] = &[
     named!(
         "sink",
         "attention sink (learned, quiet, none)",
-        "An extra key every token may attend to, so that attention can find nothing (e.g. no neighbour).",
+        "An extra key every token may attend to, so that attention can find nothing (e.g. no \
+        neighbour).",
         Learner,
         learner.attention_sink,
         SINKS
@@ -497,7 +482,8 @@ pub const SETTINGS: &[Setting] = &[
     named!(
         "pos_init",
         "position tables start (periodic, random)",
-        "How the learned position tables start: periodic (cos and sin of 2πkx/L, then learned) or random.",
+        "How the learned position tables start: periodic (cos and sin of 2πkx/L, then learned) or \
+        random.",
         Learner,
         learner.position_init,
         POSITION_INITS
@@ -505,7 +491,8 @@ pub const SETTINGS: &[Setting] = &[
     Setting {
         key: "hard",
         label: "hard constraint (0/1): a prior, the rule is given",
-        help: "1 masks moves onto occupied sites: the exclusion rule is given, not learned. Off by default.",
+        help: "1 masks moves onto occupied sites: the exclusion rule is given, not learned. Off \
+            by default.",
         group: Group::Learner,
         read: |s, raw| {
             s.learner.hard_constraint = match parse::<u8>(raw, "0 or 1")? {
@@ -608,7 +595,8 @@ pub const SETTINGS: &[Setting] = &[
     field!(
         "tau",
         "τ (0: exact loop)",
-        "0 runs the exact loop (rates re-evaluated after every jump); above 0, tau-leaping with this time step.",
+        "0 runs the exact loop (rates re-evaluated after every jump); above 0, tau-leaping with \
+        this time step.",
         Extrapolate,
         explore.tau,
         |raw| real(

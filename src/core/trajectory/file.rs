@@ -183,6 +183,15 @@ pub enum AnyTrajectory {
 }
 
 impl AnyTrajectory {
+    /// The trajectory of the active-lattice model, if it is one: what the move-kind diagnostics
+    /// and the class membership read.
+    pub fn active_lattice(&self) -> Option<&Trajectory<ActiveLattice>> {
+        match self {
+            AnyTrajectory::ActiveLattice(t) => Some(t),
+            AnyTrajectory::Fa(_) => None,
+        }
+    }
+
     /// Reads and validates a trajectory file of any known kind.
     pub fn from_json(text: &str) -> Result<Self, TrajectoryError> {
         let file = parse_file(text)?;
