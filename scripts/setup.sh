@@ -10,6 +10,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/jumpformer/target}"
 export PATH="$HOME/.cargo/bin:$PATH"
 
 TRUNK_VERSION=0.21.14 # the newest Trunk that builds with rustc 1.95
+LEPTOSFMT_VERSION=0.1.33 # formats the markup inside view! macros, which rustfmt leaves alone
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -37,6 +38,11 @@ ensure_wasm_bindgen() {
   version="$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"$/\1/p')"
   [ "$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $version" ] ||
     { step "installing wasm-bindgen-cli $version"; cargo install wasm-bindgen-cli --version "$version" --force; }
+}
+
+ensure_leptosfmt() {
+  [ "$(leptosfmt --version 2>/dev/null)" = "leptosfmt $LEPTOSFMT_VERSION" ] ||
+    { step "installing leptosfmt $LEPTOSFMT_VERSION (about 3 minutes on 2 cores, once)"; cargo install leptosfmt --version "$LEPTOSFMT_VERSION" --locked; }
 }
 
 ensure_web_tools() {

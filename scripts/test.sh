@@ -4,6 +4,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 ensure_web_tools
 ensure_chromium
 ensure_node
+ensure_leptosfmt
+
+step "formatting (rustfmt, and leptosfmt for the markup in view! macros)"
+cargo fmt --check
+leptosfmt --check --quiet src/
 
 step "native tests (core, CLI, protocol)"
 cargo test --locked

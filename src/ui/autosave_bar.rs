@@ -35,27 +35,52 @@ fn describe(session: &SavedSession) -> String {
 }
 
 #[component]
-pub fn AutosaveBar(recovery: Recovery, commands: Commands) -> impl IntoView {
+pub fn AutosaveBar(recovery: Recovery) -> impl IntoView {
+    let commands = expect_context::<Commands>();
     let saved =
         move |pick: fn((bool, bool)) -> bool| move || pick(recovery.autosaved.get()).to_string();
     view! {
-        <div class="autosave" data-testid="autosave"
-            data-saved-trajectory=saved(|(t, _)| t) data-saved-model=saved(|(_, m)| m)>
+        <div
+            class="autosave"
+            data-testid="autosave"
+            data-saved-trajectory=saved(|(t, _)| t)
+            data-saved-model=saved(|(_, m)| m)
+        >
             <label>
-                <input type="checkbox" data-testid="autosave-toggle"
+                <input
+                    type="checkbox"
+                    data-testid="autosave-toggle"
                     prop:checked=move || recovery.autosave.get()
-                    on:change=move |ev| recovery.set_autosave(event_target_checked(&ev), commands) />
-                " Autosave: keep the latest trajectory and model in this browser (nothing leaves it)"
+                    on:change=move |ev| recovery.set_autosave(event_target_checked(&ev), commands)
+                />
+                "Autosave: keep the latest trajectory and model in this browser (nothing leaves \
+                it)"
             </label>
-            {move || recovery.earlier.get().map(|session| view! {
-                <div class="restore" role="status" data-testid="autosave-earlier">
-                    <span>{describe(&session)}</span>
-                    <button class="primary" data-testid="autosave-restore"
-                        on:click=move |_| recovery.restore_earlier(commands)>"Restore"</button>
-                    <button data-testid="autosave-discard"
-                        on:click=move |_| recovery.discard_earlier(commands)>"Discard"</button>
-                </div>
-            })}
+            {move || {
+                recovery
+                    .earlier
+                    .get()
+                    .map(|session| {
+                        view! {
+                            <div class="restore" role="status" data-testid="autosave-earlier">
+                                <span>{describe(&session)}</span>
+                                <button
+                                    class="primary"
+                                    data-testid="autosave-restore"
+                                    on:click=move |_| recovery.restore_earlier(commands)
+                                >
+                                    "Restore"
+                                </button>
+                                <button
+                                    data-testid="autosave-discard"
+                                    on:click=move |_| recovery.discard_earlier(commands)
+                                >
+                                    "Discard"
+                                </button>
+                            </div>
+                        }
+                    })
+            }}
         </div>
     }
 }

@@ -96,19 +96,38 @@ pub fn BackendPanel(state: BackendState) -> impl IntoView {
     view! {
         <section class="panel" id="backend-panel">
             <h2>"Compute backend"</h2>
-            <p class="badge" data-testid="backend-badge" data-kind=kind>{label}</p>
-            <p class="reason" data-testid="backend-reason">{reason}</p>
+            <p class="badge" data-testid="backend-badge" data-kind=kind>
+                {label}
+            </p>
+            <p class="reason" data-testid="backend-reason">
+                {reason}
+            </p>
             <h3>"Smoke training"</h3>
-            <p class="hint">"A tiny network trained with Adam on this backend, in the worker: the loss must fall."</p>
-            <div class="smoke" data-testid="smoke" data-state=done data-first-loss=first data-last-loss=last>
+            <p class="hint">
+                "A tiny network trained with Adam on this backend, in the worker: the loss must \
+                fall."
+            </p>
+            <div
+                class="smoke"
+                data-testid="smoke"
+                data-state=done
+                data-first-loss=first
+                data-last-loss=last
+            >
                 <svg class="sparkline" viewBox="0 0 240 60" width="240" height="60">
-                    <polyline fill="none" stroke="currentColor" stroke-width="2"
-                        points=move || sparkline(&state.losses.get(), 240.0, 60.0) />
+                    <polyline
+                        fill="none"
+                        stroke="currentColor"
+                        stroke-width="2"
+                        points=move || sparkline(&state.losses.get(), 240.0, 60.0)
+                    />
                 </svg>
                 <p>
-                    {move || format!("{} steps", state.losses.get().len())}
-                    " · loss " {first} " → " {last}
-                    {move || state.seconds.get().map(|s| format!(" · {s:.2} s")).unwrap_or_default()}
+                    {move || format!("{} steps", state.losses.get().len())} " · loss " {first}
+                    " → " {last}
+                    {move || {
+                        state.seconds.get().map(|s| format!(" · {s:.2} s")).unwrap_or_default()
+                    }}
                 </p>
             </div>
         </section>

@@ -18,8 +18,8 @@ pub struct LongRunQuestion {
 pub fn LongRunBar(
     question: RwSignal<Option<LongRunQuestion>>,
     backend: Signal<Option<BackendKind>>,
-    commands: Commands,
 ) -> impl IntoView {
+    let commands = expect_context::<Commands>();
     let answer = move |request: Request| {
         question.set(None);
         commands.send(request);
@@ -42,12 +42,31 @@ pub fn LongRunBar(
             );
             let limit = describe_duration(ASK_ABOVE_SECONDS).replace("about ", "");
             view! {
-                <div class="long-run" role="alertdialog" aria-label="A long run" data-testid="long-run"
-                    data-seconds=q.seconds.to_string() data-job=q.job.clone()>
+                <div
+                    class="long-run"
+                    role="alertdialog"
+                    aria-label="A long run"
+                    data-testid="long-run"
+                    data-seconds=q.seconds.to_string()
+                    data-job=q.job.clone()
+                >
                     <p>{text}</p>
-                    <p class="hint">{format!("The page asks before any job longer than {limit}. A smaller network, fewer epochs or a shorter trajectory is faster.")}</p>
-                    <button class="primary" data-testid="long-run-go-on" on:click=move |_| answer(Request::Resume)>"Go on"</button>
-                    <button data-testid="long-run-stop" on:click=move |_| answer(Request::Stop)>"Stop"</button>
+                    <p class="hint">
+                        {format!(
+                            "The page asks before any job longer than {limit}. A smaller network, \
+                            fewer epochs or a shorter trajectory is faster.",
+                        )}
+                    </p>
+                    <button
+                        class="primary"
+                        data-testid="long-run-go-on"
+                        on:click=move |_| answer(Request::Resume)
+                    >
+                        "Go on"
+                    </button>
+                    <button data-testid="long-run-stop" on:click=move |_| answer(Request::Stop)>
+                        "Stop"
+                    </button>
                 </div>
             }
         })

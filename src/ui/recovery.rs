@@ -51,7 +51,8 @@ impl Recovery {
                         *if is_trajectory { t } else { m } = true;
                     }),
                     Err(problem) => commands.say(format!(
-                        "Autosave failed: {problem}. The work is still here; save it as a file to keep it."
+                        "Autosave failed: {problem}. The work is still here; save it as a file to \
+                        keep it."
                     )),
                 }
             });

@@ -90,8 +90,14 @@ pub fn SettingsFields(fields: RwSignal<Vec<(String, String)>>) -> impl IntoView 
                 };
                 let (label, help) = label_and_help(&key);
                 view! {
-                    <label title=help>{label}
-                        <input type="text" data-testid=format!("field-{key}") prop:value=value on:change=set />
+                    <label title=help>
+                        {label}
+                        <input
+                            type="text"
+                            data-testid=format!("field-{key}")
+                            prop:value=value
+                            on:change=set
+                        />
                     </label>
                 }
             })

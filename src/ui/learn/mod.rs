@@ -2,7 +2,9 @@
 //! progress bar per epoch, U/T against epochs next to the exact U/T (dashed), pause/resume, and
 //! the model saved to or loaded from a file.
 
-use super::chart;
+mod training_chart;
+mod training_stats;
+
 use super::commands::Commands;
 use super::files;
 use super::progress_bar::ProgressBar;
@@ -12,6 +14,8 @@ use crate::protocol::link::Group;
 use crate::protocol::link::LinkSettings;
 use crate::protocol::messages::{Event, Request};
 use leptos::prelude::*;
+use training_chart::TrainingChart;
+use training_stats::TrainingStats;
 
 /// What the page knows of training and of the current model.
 #[derive(Clone, Copy)]
@@ -121,35 +125,12 @@ impl LearnState {
         self.progress.set(None);
     }
 }
-
 #[component]
-pub fn LearnPanel(
-    commands: Commands,
-    link: RwSignal<LinkSettings>,
-    state: LearnState,
-    has_trajectory: Signal<bool>,
-) -> impl IntoView {
+pub fn LearnPanel(state: LearnState, has_trajectory: Signal<bool>) -> impl IntoView {
+    let commands = expect_context::<Commands>();
+    let link = expect_context::<RwSignal<LinkSettings>>();
     let fields = RwSignal::new(Vec::new());
     Effect::new(move |_| fields.set(fields_of(&link.get(), Group::Learner)));
-    let canvas = NodeRef::<leptos::html::Canvas>::new();
-    Effect::new(move |_| {
-        let curves = state.reports.with(|r| chart::UCurves {
-            training: r.iter().map(|r| (r.epoch as f64, r.u_per_t)).collect(),
-            exact: state.exact_u_per_t.get(),
-            held_out: r
-                .iter()
-                .filter_map(|r| Some((r.epoch as f64, r.val_u_per_t?)))
-                .collect(),
-            held_out_exact: r.last().and_then(|r| r.val_exact_u_per_t),
-            blind: state.blind_u_per_t.get(),
-            kind_bound: Vec::new(),
-        });
-        if let Some(canvas) = canvas.get()
-            && let Err(problem) = chart::u_chart(&canvas, &curves, "epoch", "U/T")
-        {
-            commands.say(format!("The chart could not be drawn: {problem}"));
-        }
-    });
 
     let train = move |_| {
         let settings = commit_fields(link, fields, commands);
@@ -184,67 +165,60 @@ pub fn LearnPanel(
         ),
         None => "not training".to_string(),
     };
-    let last_u = move || state.reports.with(|r| r.last().map(|r| r.u_per_t));
-    let last_val = move || state.reports.with(|r| r.last().and_then(|r| r.val_u_per_t));
-    // Training U/T of the epoch whose weights are kept (the model that is saved).
-    let kept_u = move || {
-        state.reports.with(|r| {
-            let kept = r.last()?.kept_epoch;
-            r.iter().find(|r| r.epoch == kept).map(|r| r.u_per_t)
-        })
-    };
-    let held_out_text = move || {
-        state.reports.with(|r| {
-            let r = r.last()?;
-            let val = r.val_u_per_t?;
-            let exact = r
-                .val_exact_u_per_t
-                .map(|e| format!(" (exact {e:.4})"))
-                .unwrap_or_default();
-            Some(format!("{val:.4}{exact}; kept: epoch {}", r.kept_epoch))
-        })
-    };
 
     view! {
         <section class="panel wide" id="learn-panel">
             <h2>"Learn"</h2>
-            <p class="hint">"A transformer learns the transition rates from the current trajectory by maximising its path log-likelihood U (Eq. 1 of the paper). U/T climbs toward the U/T of the true dynamics (dashed)."</p>
-            <p class="hint">"What counts is U/T on a held-out trajectory: the same rules, another seed, simulated for you. On its own training trajectory a network can score above the exact U/T by memorising the observed jumps; on held-out data it cannot, and the model kept is the one of the best held-out epoch."</p>
-            <div class="form"><SettingsFields fields=fields /></div>
+            <p class="hint">
+                "A transformer learns the transition rates from the current trajectory by \
+                maximising its path log-likelihood U (Eq. 1 of the paper). U/T climbs toward the \
+                U/T of the true dynamics (dashed)."
+            </p>
+            <p class="hint">
+                "What counts is U/T on a held-out trajectory: the same rules, another seed, \
+                simulated for you. On its own training trajectory a network can score above the \
+                exact U/T by memorising the observed jumps; on held-out data it cannot, and the \
+                model kept is the one of the best held-out epoch."
+            </p>
+            <div class="form">
+                <SettingsFields fields=fields />
+            </div>
             <div class="controls">
-                <button class="primary" data-testid="learn-train" on:click=train disabled=move || !has_trajectory.get()>"Train"</button>
-                <button data-testid="learn-pause" on:click=toggle_pause disabled=move || !state.training.get()>
+                <button
+                    class="primary"
+                    data-testid="learn-train"
+                    on:click=train
+                    disabled=move || !has_trajectory.get()
+                >
+                    "Train"
+                </button>
+                <button
+                    data-testid="learn-pause"
+                    on:click=toggle_pause
+                    disabled=move || !state.training.get()
+                >
                     {move || if paused() { "Resume" } else { "Pause" }}
                 </button>
-                <button data-testid="learn-save" on:click=move |_| commands.send(Request::SaveModel)
-                    disabled=move || state.model.get().is_none() || state.training.get()>"Save model"</button>
-                <label class="file-button">"Load model…"
+                <button
+                    data-testid="learn-save"
+                    on:click=move |_| commands.send(Request::SaveModel)
+                    disabled=move || state.model.get().is_none() || state.training.get()
+                >
+                    "Save model"
+                </button>
+                <label class="file-button">
+                    "Load model…"
                     <input type="file" accept=".jfmodel" data-testid="learn-load" on:change=load />
                 </label>
             </div>
-            <ProgressBar test_id="learn-progress" percent=Signal::derive(progress_percent) text=Signal::derive(progress_text) />
+            <ProgressBar
+                test_id="learn-progress"
+                percent=Signal::derive(progress_percent)
+                text=Signal::derive(progress_text)
+            />
             <div class="sim-body">
-                <canvas node_ref=canvas width="560" height="320" data-testid="learn-chart"></canvas>
-                <dl class="stats" data-testid="learn-stats"
-                    data-epochs=move || state.reports.with(Vec::len).to_string()
-                    data-first-u=move || state.reports.with(|r| r.first().map(|r| r.u_per_t.to_string()).unwrap_or_default())
-                    data-last-u=move || last_u().map(|u| u.to_string()).unwrap_or_default()
-                    data-training=move || state.training.get().to_string()
-                    data-loaded-u=move || state.loaded_u_per_t.get().map(|u| u.to_string()).unwrap_or_default()
-                    data-last-val-u=move || last_val().map(|u| u.to_string()).unwrap_or_default()
-                    data-kept-u=move || kept_u().map(|u| u.to_string()).unwrap_or_default()
-                    data-steps=move || state.reports.with(|r| r.last().map(|r| r.steps.to_string()).unwrap_or_default())
-                    data-train-seconds=move || state.reports.with(|r| r.last().map(|r| r.train_seconds.to_string()).unwrap_or_default())
-                    data-eval-seconds=move || state.reports.with(|r| r.last().map(|r| r.eval_seconds.to_string()).unwrap_or_default())>
-                    <dt>"held-out U/T"</dt><dd data-testid="learn-held-out">{move || held_out_text().unwrap_or_else(|| "–".into())}</dd>
-                    <dt>"training U/T"</dt><dd>{move || last_u().map(|u| format!("{u:.4}")).unwrap_or_else(|| "–".into())}</dd>
-                    <dt>"exact U/T (training)"</dt><dd>{move || state.exact_u_per_t.get().map(|u| format!("{u:.4}")).unwrap_or_else(|| "unknown".into())}</dd>
-                    <dt>"occupancy-blind optimum"</dt><dd data-testid="learn-blind">{move || state.blind_u_per_t.get().map(|u| format!("{u:.4}")).unwrap_or_else(|| "–".into())}</dd>
-                    <dt>"blocked leak"</dt><dd>{move || state.reports.with(|r| r.last().map(|r| format!("{:.4}", r.val_blocked_leak.unwrap_or(r.blocked_leak)))).unwrap_or_else(|| "–".into())}</dd>
-                    <dt>"epoch time"</dt><dd>{move || state.reports.with(|r| r.last().map(|r| format!("{:.2} s + {:.2} s eval", r.train_seconds, r.eval_seconds))).unwrap_or_else(|| "–".into())}</dd>
-                    <dt>"class rates"</dt><dd>{move || state.reports.with(|r| r.last().and_then(|r| r.class_rates.clone())).map(|rates| rates.iter().map(|r| format!("{r:.3}")).collect::<Vec<_>>().join(", ")).unwrap_or_else(|| "– (mode 2)".into())}</dd>
-                    <dt>"model"</dt><dd data-testid="learn-model">{move || state.model.get().unwrap_or_else(|| "none yet".into())}</dd>
-                </dl>
+                <TrainingChart state=state />
+                <TrainingStats state=state />
             </div>
         </section>
     }

@@ -1,0 +1,118 @@
+//! Everything the page knows, one state per view, and where each of the worker's events goes.
+
+use super::backend_panel::BackendState;
+use super::commands::Commands;
+use super::discover::DiscoverState;
+use super::extrapolate::{ExtrapolateJob, ExtrapolateState};
+use super::learn::LearnState;
+use super::long_run_bar::LongRunQuestion;
+use super::recovery::Recovery;
+use super::simulate::SimulationState;
+use crate::protocol::Event;
+use leptos::prelude::*;
+
+/// The state of every view and of the page around them. Each view's state handles its own
+/// events; this routes them and handles what belongs to no view (backups, failures, long-run
+/// questions, errors).
+#[derive(Clone, Copy)]
+pub struct PageState {
+    pub backend: BackendState,
+    pub simulation: SimulationState,
+    pub learn: LearnState,
+    pub discover: DiscoverState,
+    pub extrapolate: ExtrapolateState,
+    pub recovery: Recovery,
+    pub long_run: RwSignal<Option<LongRunQuestion>>,
+    pub commands: Commands,
+    /// The link asked for the GPU when there is one (a restarted worker asks again).
+    pub prefer_gpu: bool,
+}
+
+impl PageState {
+    /// Hands `event` to the state it belongs to.
+    pub fn route(self, event: Event) {
+        let PageState {
+            backend,
+            simulation,
+            learn,
+            discover,
+            extrapolate,
+            recovery,
+            long_run,
+            commands,
+            prefer_gpu,
+        } = self;
+        if event.ends_job() {
+            long_run.set(None);
+        }
+        match event {
+            Event::Started => {}
+            Event::Ready { backend: mut info } => {
+                if recovery.gpu_lost.get_value() {
+                    info.reason = format!(
+                        "the GPU device was lost, so the page went on on the CPU ({})",
+                        info.reason
+                    );
+                }
+                backend.backend.set(Some(info));
+            }
+            event @ (Event::SmokeStep { .. } | Event::SmokeDone { .. }) => backend.handle(event),
+            event @ (Event::SimulationFrame(_)
+            | Event::TrajectoryReady(_)
+            | Event::TrajectoryFile { .. }) => simulation.handle(event, commands),
+            event @ (Event::TrainingStarted { .. }
+            | Event::TrainingProgress { .. }
+            | Event::EpochDone(_)
+            | Event::TrainingFinished { .. }
+            | Event::ModelFile { .. }
+            | Event::ModelLoaded { .. }) => learn.handle(event, commands),
+            event @ (Event::ScanStarted { .. }
+            | Event::ScanProgress { .. }
+            | Event::ScanPointDone(_)
+            | Event::ScanFinished { .. }) => discover.handle(event),
+            event @ (Event::SideBySideStarted { .. }
+            | Event::SideBySideFrame(_)
+            | Event::SideBySideFinished { .. }
+            | Event::SweepStarted { .. }
+            | Event::SweepProgress { .. }
+            | Event::SweepPointDone(_)
+            | Event::SweepFinished { .. }) => extrapolate.handle(event),
+            Event::Backup(copy) => recovery.keep(copy, commands),
+            Event::LongRun {
+                job,
+                seconds,
+                bytes,
+            } => long_run.set(Some(LongRunQuestion {
+                job,
+                seconds,
+                bytes,
+            })),
+            Event::Error { message } => commands.say(message),
+            Event::WorkerFailed {
+                message,
+                device_lost,
+            } => {
+                commands.retire();
+                long_run.set(None);
+                simulation.running.set(false);
+                learn.interrupted();
+                discover.interrupted();
+                extrapolate.interrupted();
+                backend.backend.set(None);
+                // Replacing the worker drops its callbacks, one of which is running now.
+                leptos::task::spawn_local(async move {
+                    recovery.replace_worker(commands, message, device_lost, prefer_gpu);
+                });
+            }
+        }
+    }
+
+    /// A job is running, or a trained model is not saved: leaving the page would lose work.
+    pub fn has_unsaved_work(self) -> bool {
+        self.simulation.running.get_untracked()
+            || self.learn.training.get_untracked()
+            || self.learn.unsaved.get_untracked()
+            || self.discover.running.get_untracked()
+            || self.extrapolate.running.get_untracked() != ExtrapolateJob::Idle
+    }
+}
