@@ -6,7 +6,7 @@
 pub mod query;
 pub mod table;
 
-pub use table::{Group, SETTINGS, Setting, keys_of, setting};
+pub use table::{Control, Group, SETTINGS, Setting, keys_of, setting};
 
 use crate::core::learner::LearnerConfig;
 use crate::core::model::{ActiveLatticeRates, ActiveLatticeSpec};
@@ -120,6 +120,9 @@ pub struct Settings {
     pub learner: LearnerConfig,
     pub explore: ExploreSettings,
     pub backend: BackendPreference,
+    /// The compact page for an iframe in a course page (`?embed=1`).
+    #[serde(default)]
+    pub embed: bool,
 }
 
 impl Settings {
@@ -134,6 +137,7 @@ impl Settings {
                 Preset::Paper | Preset::FaTutorial => ExploreSettings::default(),
             },
             backend,
+            embed: false,
         }
     }
 }
@@ -145,6 +149,7 @@ impl Default for Settings {
             learner: LearnerConfig::default(),
             explore: ExploreSettings::default(),
             backend: BackendPreference::Auto,
+            embed: false,
         }
     }
 }

@@ -132,6 +132,7 @@ mod tests {
                     ..ExploreSettings::default()
                 },
                 backend: BackendPreference::Cpu,
+                embed: true,
             };
             let (back, problems) = LinkSettings::from_query(&format!("?{}", settings.to_query()));
             assert!(problems.is_empty(), "{problems:?}");

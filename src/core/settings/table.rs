@@ -22,6 +22,27 @@ pub enum Group {
     Extrapolate,
 }
 
+/// How a form shows a setting, to fit its values.
+#[derive(Clone, Copy)]
+pub enum Control {
+    /// A number typed in a field, with its unit after it ("" for none) and its range below.
+    Number { unit: &'static str },
+    /// A slider over `min..=max` in steps of `step` beside a field with its value: for the
+    /// parameters a class varies by hand. The field still takes any valid value.
+    Slider { min: f64, max: f64, step: f64 },
+    /// One of a few values, each as `(value, label)`.
+    Choice(fn() -> Vec<(&'static str, &'static str)>),
+    /// On (`1`) or off (`0`).
+    Switch,
+    /// Free text, e.g. a list of densities.
+    Text,
+}
+
+/// A number without a unit.
+const NUMBER: Control = Control::Number { unit: "" };
+/// A time in the model's units.
+const TIME: Control = Control::Number { unit: "model time" };
+
 /// One setting of a run.
 pub struct Setting {
     /// Its name in a link and in the CLI's `--set KEY=VALUE`.
@@ -38,6 +59,31 @@ pub struct Setting {
     /// Brings the current value in line with the settings read before it (e.g. a burn-in below
     /// a shorter T), whether or not a value is given; may add a sentence for the user.
     pub fit: Option<fn(&mut Settings, &mut Vec<String>)>,
+    /// The form's control for it.
+    pub control: Control,
+    /// Folded away in the form (the network, the optimiser, seeds of the learner).
+    pub advanced: bool,
+}
+
+impl Setting {
+    /// The same setting shown with `control`.
+    const fn with(self, control: Control) -> Self {
+        Setting { control, ..self }
+    }
+
+    /// The same setting, folded away in the form.
+    const fn advanced(self) -> Self {
+        Setting {
+            advanced: true,
+            ..self
+        }
+    }
+
+    /// What a value must be, as the reader says when refusing one (e.g. "an integer from 2 to
+    /// 256"), for the settings `current`; `None` for a setting that refuses nothing.
+    pub fn expected(&self, current: &Settings) -> Option<String> {
+        (self.read)(&mut current.clone(), "").err()
+    }
 }
 
 /// The keys of `group` that apply to `settings` (its model), in table order.
@@ -144,6 +190,8 @@ macro_rules! field {
                 Ok(())
             },
             write: |s| Some(s.$($field).+.to_string()),
+            control: NUMBER,
+            advanced: false,
             fit: None,
         }
     };
@@ -162,6 +210,8 @@ macro_rules! named {
                 Ok(())
             },
             write: |s| Some(name_of($names, &s.$($field).+)),
+            control: Control::Choice(|| $names.iter().map(|(name, _)| (*name, *name)).collect()),
+            advanced: false,
             fit: None,
         }
     };
@@ -185,6 +235,8 @@ macro_rules! active_lattice {
                 ModelSpec::ActiveLattice(m) => Some(m.$field.to_string()),
                 ModelSpec::Fa(_) => None,
             },
+            control: NUMBER,
+            advanced: false,
             fit: None,
         }
     };
@@ -206,6 +258,13 @@ pub const SETTINGS: &[Setting] = &[
             Ok(())
         },
         write: |s| Some(s.simulation.model.kind_name().to_string()),
+        control: Control::Choice(|| {
+            ModelKind::ALL
+                .iter()
+                .map(|k| (k.name(), k.name()))
+                .collect()
+        }),
+        advanced: false,
         fit: None,
     },
     Setting {
@@ -227,6 +286,10 @@ pub const SETTINGS: &[Setting] = &[
             ModelSpec::ActiveLattice(m) => Some(m.l.to_string()),
             ModelSpec::Fa(m) => Some(m.l.to_string()),
         },
+        control: Control::Number {
+            unit: "sites per side",
+        },
+        advanced: false,
         fit: None,
     },
     active_lattice!(
@@ -235,28 +298,48 @@ pub const SETTINGS: &[Setting] = &[
         "Fraction of sites occupied by particles.",
         phi,
         |raw| real(raw, |v| v > 0.0 && v < 1.0, DENSITY)
-    ),
+    )
+    .with(Control::Slider {
+        min: 0.01,
+        max: 0.9,
+        step: 0.001,
+    }),
     active_lattice!(
         "D",
         "D (rotation rate)",
         "Rate of each of a particle's two rotations (a quarter turn either way).",
         d,
         rate
-    ),
+    )
+    .with(Control::Slider {
+        min: 0.01,
+        max: 2.0,
+        step: 0.01,
+    }),
     active_lattice!(
         "v_plus",
         "v₊ (forward rate)",
         "Rate of a hop in the particle's own direction, onto an empty site.",
         v_plus,
         rate
-    ),
+    )
+    .with(Control::Slider {
+        min: 0.1,
+        max: 50.0,
+        step: 0.1,
+    }),
     active_lattice!(
         "v_zero",
         "v₀ (other hops)",
         "Rate of a hop in each of the three other directions, onto an empty site.",
         v_zero,
         rate
-    ),
+    )
+    .with(Control::Slider {
+        min: 0.1,
+        max: 10.0,
+        step: 0.1,
+    }),
     Setting {
         key: "c",
         label: "c",
@@ -273,6 +356,12 @@ pub const SETTINGS: &[Setting] = &[
             ModelSpec::Fa(m) => Some(m.c.to_string()),
             ModelSpec::ActiveLattice(_) => None,
         },
+        control: Control::Slider {
+            min: 0.01,
+            max: 0.99,
+            step: 0.01,
+        },
+        advanced: false,
         fit: None,
     },
     Setting {
@@ -295,6 +384,8 @@ pub const SETTINGS: &[Setting] = &[
         },
         write: |s| Some(s.simulation.t.to_string()),
         // The model is complete here: check it as a whole, then fit T to its recording limit.
+        control: TIME,
+        advanced: false,
         fit: Some(|s, problems| {
             if let Err(err) = s.simulation.model.validate() {
                 problems.push(format!(
@@ -318,6 +409,8 @@ pub const SETTINGS: &[Setting] = &[
             Ok(())
         },
         write: |s| Some(s.simulation.burn_in.to_string()),
+        control: TIME,
+        advanced: false,
         fit: Some(|s, _| s.simulation.burn_in = s.simulation.burn_in.min(s.simulation.t / 2.0)),
     },
     field!(
@@ -331,7 +424,7 @@ pub const SETTINGS: &[Setting] = &[
     ),
     Setting {
         key: "mode",
-        label: "mode (1: free rates, 2: N_W classes)",
+        label: "mode",
         help: "Mode 1 learns a rate per move; Mode 2 sorts moves into N_W classes, each with one \
             learned rate.",
         group: Group::Learner,
@@ -354,6 +447,8 @@ pub const SETTINGS: &[Setting] = &[
                 .into(),
             )
         },
+        control: Control::Choice(|| vec![("1", "1: a rate per move"), ("2", "2: N_W classes")]),
+        advanced: false,
         fit: None,
     },
     Setting {
@@ -369,6 +464,8 @@ pub const SETTINGS: &[Setting] = &[
             Ok(())
         },
         write: |s| Some(s.learner.mode.classes().max(1).to_string()),
+        control: NUMBER,
+        advanced: false,
         fit: None,
     },
     field!(
@@ -399,7 +496,8 @@ pub const SETTINGS: &[Setting] = &[
         Learner,
         learner.lr_schedule,
         LR_SCHEDULES
-    ),
+    )
+    .advanced(),
     field!(
         "segment",
         "segment length",
@@ -407,7 +505,11 @@ pub const SETTINGS: &[Setting] = &[
         Learner,
         learner.segment_len,
         |raw| whole(raw, LearnerConfig::SEGMENT_LEN)
-    ),
+    )
+    .with(Control::Number {
+        unit: "configurations",
+    })
+    .advanced(),
     field!(
         "batch",
         "segments per step",
@@ -416,7 +518,9 @@ pub const SETTINGS: &[Setting] = &[
         Learner,
         learner.segments_per_batch,
         |raw| whole(raw, LearnerConfig::SEGMENTS_PER_BATCH)
-    ),
+    )
+    .with(Control::Number { unit: "segments" })
+    .advanced(),
     field!(
         "d_model",
         "d_model",
@@ -424,7 +528,8 @@ pub const SETTINGS: &[Setting] = &[
         Learner,
         learner.d_model,
         |raw| whole(raw, LearnerConfig::D_MODEL)
-    ),
+    )
+    .advanced(),
     Setting {
         key: "heads",
         label: "heads",
@@ -440,6 +545,8 @@ pub const SETTINGS: &[Setting] = &[
         },
         write: |s| Some(s.learner.heads.to_string()),
         // A d_model the default heads do not divide: one head.
+        control: NUMBER,
+        advanced: true,
         fit: Some(|s, _| {
             if !s.learner.d_model.is_multiple_of(s.learner.heads) {
                 s.learner.heads = 1;
@@ -453,7 +560,8 @@ pub const SETTINGS: &[Setting] = &[
         Learner,
         learner.layers,
         |raw| whole(raw, LearnerConfig::LAYERS)
-    ),
+    )
+    .advanced(),
     field!(
         "d_ff",
         "feed-forward width",
@@ -461,7 +569,8 @@ pub const SETTINGS: &[Setting] = &[
         Learner,
         learner.d_ff,
         |raw| whole(raw, LearnerConfig::D_FF)
-    ),
+    )
+    .advanced(),
     named!(
         "activation",
         "feed-forward nonlinearity (gelu, relu)",
@@ -469,7 +578,8 @@ pub const SETTINGS: &[Setting] = &[
         Learner,
         learner.activation,
         ACTIVATIONS
-    ),
+    )
+    .advanced(),
     named!(
         "sink",
         "attention sink (learned, quiet, none)",
@@ -478,7 +588,8 @@ pub const SETTINGS: &[Setting] = &[
         Learner,
         learner.attention_sink,
         SINKS
-    ),
+    )
+    .advanced(),
     named!(
         "pos_init",
         "position tables start (periodic, random)",
@@ -487,10 +598,11 @@ pub const SETTINGS: &[Setting] = &[
         Learner,
         learner.position_init,
         POSITION_INITS
-    ),
+    )
+    .advanced(),
     Setting {
         key: "hard",
-        label: "hard constraint (0/1): a prior, the rule is given",
+        label: "hard constraint (a prior: the exclusion rule is given, not learned)",
         help: "1 masks moves onto occupied sites: the exclusion rule is given, not learned. Off \
             by default.",
         group: Group::Learner,
@@ -503,6 +615,8 @@ pub const SETTINGS: &[Setting] = &[
             Ok(())
         },
         write: |s| Some(u8::from(s.learner.hard_constraint).to_string()),
+        control: Control::Switch,
+        advanced: false,
         fit: None,
     },
     field!(
@@ -512,7 +626,8 @@ pub const SETTINGS: &[Setting] = &[
         Learner,
         learner.grad_clip_norm,
         |raw| real(raw, |v| v >= 0.0, "a number from 0 up (0: off)")
-    ),
+    )
+    .advanced(),
     field!(
         "lseed",
         "learner seed",
@@ -520,7 +635,8 @@ pub const SETTINGS: &[Setting] = &[
         Learner,
         learner.seed,
         |raw| parse(raw, SEED)
-    ),
+    )
+    .advanced(),
     field!(
         "scan_max",
         "largest N_W",
@@ -556,7 +672,8 @@ pub const SETTINGS: &[Setting] = &[
             |v| v > 0.0 && v <= MAX_T,
             "a time above 0 and at most 1e6",
         )
-    ),
+    )
+    .with(TIME),
     Setting {
         key: "x_burn_in",
         label: "burn-in",
@@ -568,6 +685,8 @@ pub const SETTINGS: &[Setting] = &[
             Ok(())
         },
         write: |s| Some(s.explore.burn_in.to_string()),
+        control: TIME,
+        advanced: false,
         fit: Some(|s, _| s.explore.burn_in = s.explore.burn_in.min(s.explore.t / 2.0)),
     },
     field!(
@@ -604,7 +723,8 @@ pub const SETTINGS: &[Setting] = &[
             |v| (0.0..=Integrator::MAX_TAU).contains(&v),
             "a time from 0 (exact) to 10",
         )
-    ),
+    )
+    .with(TIME),
     Setting {
         key: "sweep",
         label: "sweep densities",
@@ -627,6 +747,8 @@ pub const SETTINGS: &[Setting] = &[
             let all: Vec<String> = s.explore.sweep.iter().map(f64::to_string).collect();
             Some(all.join(","))
         },
+        control: Control::Text,
+        advanced: false,
         fit: None,
     },
     named!(
@@ -637,12 +759,67 @@ pub const SETTINGS: &[Setting] = &[
         backend,
         BACKENDS
     ),
+    Setting {
+        key: "embed",
+        label: "embedded view",
+        help: "1 shows the compact page for an iframe in a course page: the four steps, without \
+            the header, the autosave bar and the backend panel.",
+        group: Group::General,
+        read: |s, raw| {
+            s.embed = match parse::<u8>(raw, "0 or 1")? {
+                0 => false,
+                1 => true,
+                _ => return Err("0 or 1".into()),
+            };
+            Ok(())
+        },
+        write: |s| Some(u8::from(s.embed).to_string()),
+        fit: None,
+        control: Control::Switch,
+        advanced: false,
+    },
 ];
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::core::presets::Preset;
+
+    #[test]
+    fn every_control_fits_its_setting() {
+        let mut all = unusual();
+        all.push(Settings::default());
+        for settings in &all {
+            for entry in SETTINGS {
+                let Some(value) = (entry.write)(settings) else {
+                    continue;
+                };
+                let key = entry.key;
+                match entry.control {
+                    Control::Choice(options) => {
+                        assert!(options().iter().any(|(v, _)| *v == value), "{key}={value}")
+                    }
+                    Control::Switch => assert!(value == "0" || value == "1", "{key}={value}"),
+                    Control::Slider { min, max, step } => {
+                        assert!(min < max && step > 0.0, "{key}");
+                        assert!(entry.expected(settings).is_some(), "{key}");
+                    }
+                    Control::Number { .. } | Control::Text => {
+                        assert!(entry.expected(settings).is_some(), "{key} refuses nothing")
+                    }
+                }
+            }
+        }
+        // The paper's values sit inside their sliders.
+        for entry in SETTINGS {
+            if let (Control::Slider { min, max, .. }, Some(value)) =
+                (entry.control, (entry.write)(&Settings::default()))
+            {
+                let value: f64 = value.parse().unwrap();
+                assert!((min..=max).contains(&value), "{}={value}", entry.key);
+            }
+        }
+    }
 
     /// Settings of both models with no value at its default, so a reader that ignores its
     /// text would be caught.
@@ -658,6 +835,7 @@ mod tests {
                 };
                 s.learner.mode = Mode::Mode2 { classes: 3 };
                 s.learner.hard_constraint = true;
+                s.embed = true;
                 s.learner.activation = Activation::Relu;
                 s.explore.tau = 0.0;
                 s.explore.sweep = vec![0.2, 0.45];
