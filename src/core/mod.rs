@@ -4,6 +4,7 @@ pub mod compute;
 pub mod ctmc;
 pub mod discovery;
 pub mod estimate;
+pub mod inspection;
 pub mod learner;
 pub mod loglik;
 pub mod model;

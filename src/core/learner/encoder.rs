@@ -95,6 +95,19 @@ impl Encoder {
         }
         x
     }
+
+    /// The attention weights of every layer, averaged over heads: one `[configs, tokens,
+    /// tokens]` tensor per layer, row i saying how much token i attends to each token (a row
+    /// sums to less than 1 when a sink takes the rest).
+    pub fn attention_maps(&self, mut x: Tensor<3>) -> Vec<Tensor<3>> {
+        let mut maps = Vec::with_capacity(self.layers.len());
+        for layer in &self.layers {
+            let [b, n, _] = x.dims();
+            maps.push(layer.weights(x.clone()).mean_dim(1).reshape([b, n, n]));
+            x = layer.forward(x);
+        }
+        maps
+    }
 }
 
 impl EncoderLayer {
@@ -143,6 +156,19 @@ impl EncoderLayer {
     /// Multi-head self-attention, `[b, n, d]` to `[b, n, d]`.
     fn attention(&self, x: Tensor<3>) -> Tensor<3> {
         let [b, n, d] = x.dims();
+        let (weights, v) = self.weights_and_values(x);
+        let context = weights.matmul(v).swap_dims(1, 2).reshape([b, n, d]);
+        self.output.forward(context)
+    }
+
+    /// The attention weights, `[b, h, n, n]`.
+    fn weights(&self, x: Tensor<3>) -> Tensor<4> {
+        self.weights_and_values(x).0
+    }
+
+    /// The attention weights `[b, h, n, n]` and the values `[b, h, n, dh]`.
+    fn weights_and_values(&self, x: Tensor<3>) -> (Tensor<4>, Tensor<4>) {
+        let [b, n, d] = x.dims();
         let h = self.heads;
         let dh = d / h;
         // [b, n, 3 h, dh] -> three [b, h, n, dh], as strided views (no copy)
@@ -159,7 +185,6 @@ impl EncoderLayer {
             (None, true) => activation::quiet_softmax(scores, 3),
             (None, false) => activation::softmax(scores, 3),
         };
-        let context = weights.matmul(v).swap_dims(1, 2).reshape([b, n, d]);
-        self.output.forward(context)
+        (weights, v)
     }
 }

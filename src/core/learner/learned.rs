@@ -163,6 +163,17 @@ impl ModuleMapper for Loader {
     }
 }
 
+/// The network's view of one configuration ([`LearnedDynamics::inspect`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Inspection {
+    pub tokens: usize,
+    pub moves: usize,
+    /// The learned rate of move m of token t at `t * moves + m`.
+    pub rates: Vec<f32>,
+    /// Per layer, averaged over heads: how much token i attends to token j at `i * tokens + j`.
+    pub attention: Vec<Vec<f32>>,
+}
+
 impl LearnedDynamics {
     pub(crate) fn from_parts(
         config: LearnerConfig,
@@ -280,6 +291,35 @@ impl LearnedDynamics {
             .map_err(LearnerError::readback)?;
         data.try_into_vec_as::<f32>()
             .map_err(LearnerError::readback)
+    }
+
+    /// What the network makes of one configuration: the learned rate of every candidate move of
+    /// every token, and where each token's attention goes in every layer.
+    pub async fn inspect<M: Tokenize>(&self, model: &M) -> Result<Inspection, LearnerError> {
+        let models = std::slice::from_ref(model);
+        let rates = self.rates(models).await?;
+        let Some(batch) = self.batch_of(models, false)? else {
+            return Ok(Inspection::default());
+        };
+        let tokens = rates.len() / self.network.moves_per_token().max(1);
+        let tensors = BatchTensors::new(&batch, false, &self.device());
+        let mut attention = Vec::new();
+        for map in self.network.attention_maps(tensors.features) {
+            let data = map
+                .into_data_async()
+                .await
+                .map_err(LearnerError::readback)?;
+            attention.push(
+                data.try_into_vec_as::<f32>()
+                    .map_err(LearnerError::readback)?,
+            );
+        }
+        Ok(Inspection {
+            tokens,
+            moves: self.network.moves_per_token(),
+            rates,
+            attention,
+        })
     }
 
     /// Mode 2: the class (0..N_W) the network puts every candidate move of every configuration

@@ -31,7 +31,7 @@ pub use batch::{Batch, SegmentSource, TokenScheme, Tokenize, segment_source};
 pub use config::{
     Activation, AttentionSink, ConfigError, LearnerConfig, LrSchedule, Mode, PositionInit, Range,
 };
-pub use learned::{LearnedDynamics, ModelFileError, TrainingSummary};
+pub use learned::{Inspection, LearnedDynamics, ModelFileError, TrainingSummary};
 pub use network::RateNetwork;
 pub use train::{EpochReport, Evaluation, Evaluator, StepOutcome, Trainer, Validation};
 

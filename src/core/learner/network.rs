@@ -236,22 +236,31 @@ impl RateNetwork {
         self.moves_per_token
     }
 
+    /// The attention maps of every layer for the configurations of `features` (see
+    /// [`Encoder::attention_maps`]).
+    pub fn attention_maps(&self, features: Vec<Tensor<2, Int>>) -> Vec<Tensor<3>> {
+        self.encoder.attention_maps(self.embed(features))
+    }
+
     /// The encoder's output per token, `[configs, tokens, d_model]`, from one `[configs, tokens]`
     /// index tensor per embedding table.
     fn encode(&self, features: Vec<Tensor<2, Int>>) -> Tensor<3> {
+        self.encoder.forward(self.embed(features))
+    }
+
+    /// The sum of the token's embeddings, `[configs, tokens, d_model]`.
+    fn embed(&self, features: Vec<Tensor<2, Int>>) -> Tensor<3> {
         assert_eq!(
             features.len(),
             self.embeddings.len(),
             "one feature per table"
         );
-        let tokens = self
-            .embeddings
+        self.embeddings
             .iter()
             .zip(features)
             .map(|(table, index)| table.forward(index))
             .reduce(|a, b| a + b)
-            .expect("at least one embedding table");
-        self.encoder.forward(tokens)
+            .expect("at least one embedding table")
     }
 
     /// Rates of every candidate move; `allowed` (`[configs, tokens, moves]`, 1 or 0) is the

@@ -624,3 +624,43 @@ fn the_parameter_count_is_the_networks() {
     };
     assert_eq!(RateNetwork::parameter_count(&huge, &schemes[0]), None);
 }
+
+/// `inspect` gives the same rates as `rates` for its configuration, and one attention map per
+/// layer whose rows are weights: non-negative, summing to 1 without a sink and to at most 1
+/// with one (the sink takes the rest).
+#[test]
+fn an_inspection_holds_the_rates_and_each_layers_attention() {
+    use super::config::AttentionSink;
+    let spec = ActiveLatticeSpec {
+        l: 6,
+        ..ActiveLatticeSpec::paper(0.25)
+    };
+    let trajectory = Arc::new(simulate_alm(spec, 2.0, 5));
+    let model = models(&trajectory).pop().unwrap();
+    for (sink, layers) in [(AttentionSink::None, 2), (AttentionSink::Learned, 1)] {
+        let config = LearnerConfig {
+            layers,
+            attention_sink: sink,
+            ..tiny_config()
+        };
+        let trainer = Trainer::new(config, trajectory.clone(), cpu_device(), None).unwrap();
+        let learned = trainer.learned();
+        let inspection = block_on(learned.inspect(&model)).unwrap();
+        let n = model.num_particles();
+        assert_eq!((inspection.tokens, inspection.moves), (n, 6));
+        let rates = block_on(learned.rates(std::slice::from_ref(&model))).unwrap();
+        assert_eq!(inspection.rates, rates);
+        assert_eq!(inspection.attention.len(), layers);
+        for map in &inspection.attention {
+            assert_eq!(map.len(), n * n);
+            for row in map.chunks(n) {
+                assert!(row.iter().all(|&w| w >= 0.0));
+                let sum: f32 = row.iter().sum();
+                match sink {
+                    AttentionSink::None => assert!((sum - 1.0).abs() < 1e-4, "{sum}"),
+                    _ => assert!(sum > 0.0 && sum < 1.0 + 1e-4, "{sum}"),
+                }
+            }
+        }
+    }
+}
