@@ -7,6 +7,7 @@
 
 use crate::core::compute::BackendInfo;
 use crate::core::discovery::{ClassMembership, KindEstimate};
+use crate::core::inspection::ParticleInspection;
 use crate::core::learner::{EpochReport, LearnerConfig};
 use crate::core::observables::{ObservableSummary, Snapshot};
 use crate::core::propagation::EnsembleSummary;
@@ -43,6 +44,9 @@ pub enum Request {
     Train { config: LearnerConfig },
     /// Send the current learned model as a file.
     SaveModel,
+    /// Show what the current model makes of one particle of the trajectory's last
+    /// configuration.
+    Inspect { particle: usize },
     /// Read a model file; on success it becomes the current model and is evaluated on the
     /// current trajectory.
     LoadModel {
@@ -215,6 +219,11 @@ pub enum Event {
     ModelFile {
         file_name: String,
         bytes: Vec<u8>,
+    },
+    /// What the current model makes of one particle, in the configuration `view`.
+    Inspection {
+        view: ConfigView,
+        inspection: ParticleInspection,
     },
     /// A model file was loaded and evaluated on the current trajectory.
     ModelLoaded {

@@ -16,8 +16,9 @@ mod train;
 mod web_adapter;
 
 use crate::core::compute::{BackendKind, select_device, smoke_train};
+use crate::core::inspection::{inspect_particle, last_configuration};
 use crate::core::learner::LearnedDynamics;
-use crate::core::simulation::{bytes_per_jump, final_view};
+use crate::core::simulation::{ConfigView, bytes_per_jump, final_view};
 use crate::core::trajectory::AnyTrajectory;
 use crate::protocol::messages::{Backup, Event, Request, TrajectorySummary};
 use burn::tensor::Device;
@@ -49,7 +50,10 @@ pub fn start() {
             Ok(Request::Resume) => steer.set_paused(false),
             Ok(Request::Stop) => steer.request_stop(),
             Ok(request) => {
-                steer.queued();
+                // Looking into the network waits for the running job instead of ending it.
+                if !matches!(request, Request::Inspect { .. }) {
+                    steer.queued();
+                }
                 if sender.unbounded_send(request).is_err() {
                     post_error("the worker has stopped serving requests");
                 }
@@ -137,6 +141,7 @@ impl WorkerState {
                 }
             }
             Request::SaveModel => self.save_model().await,
+            Request::Inspect { particle } => self.inspect(particle).await,
             Request::LoadModel {
                 name,
                 bytes,
@@ -243,6 +248,24 @@ impl WorkerState {
             Err(err) => post_error(format!(
                 "The file {name:?} was not loaded: {err}. The current trajectory is kept."
             )),
+        }
+    }
+
+    async fn inspect(&self, particle: usize) {
+        let (Some(learned), Some((trajectory, _))) = (&self.learned, &self.trajectory) else {
+            post_error("There is no model and trajectory to look into yet: train first.");
+            return;
+        };
+        let Some(trajectory) = trajectory.active_lattice() else {
+            post_error("Looking into the network needs an active-lattice trajectory.");
+            return;
+        };
+        match inspect_particle(learned, trajectory, particle).await {
+            Ok(inspection) => post(&Event::Inspection {
+                view: ConfigView::of_particles(&last_configuration(trajectory)),
+                inspection,
+            }),
+            Err(err) => post_error(format!("The particle could not be looked into: {err}.")),
         }
     }
 

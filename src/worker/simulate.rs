@@ -31,9 +31,10 @@ pub async fn simulate(
     let mut paused_ms = 0.0;
     // Simulated time per engine call, adapted so each call takes a few milliseconds.
     let mut slice = (settings.t * 1e-4).max(1e-6);
+    let mut running_ms;
     loop {
         paused_ms += control.checkpoint(|| post(&frame(&run, 0.0, true))).await?;
-        let (wall0, events0) = (now_ms(), run.events());
+        let wall0 = now_ms();
         while now_ms() - wall0 < FRAME_BUDGET_MS && !run.finished() {
             let t0 = now_ms();
             run.advance(run.time() + slice);
@@ -44,18 +45,16 @@ pub async fn simulate(
                 slice *= 0.5;
             }
         }
-        let wall = (now_ms() - wall0).max(1.0);
-        post(&frame(
-            &run,
-            (run.events() - events0) as f64 / wall * 1e3,
-            false,
-        ));
+        // One definition of the rate, here and in the trajectory's summary: events per second
+        // of wall-clock time since the start, pauses left out.
+        running_ms = (now_ms() - started - paused_ms).max(1.0);
+        post(&frame(&run, run.events() as f64 / running_ms * 1e3, false));
         if run.finished() {
             break;
         }
         yield_now().await;
     }
-    let seconds = (now_ms() - started - paused_ms) / 1e3;
+    let seconds = running_ms / 1e3;
     let observables = run.observable_summary();
     let trajectory = run.into_trajectory()?;
     let summary = TrajectorySummary {
