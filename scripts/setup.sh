@@ -57,6 +57,6 @@ ensure_chromium() {
 
 ensure_node() {
   command -v npm >/dev/null || { step "installing node and npm"; apt_install nodejs npm; }
-  [ -f tests/browser/node_modules/playwright-core/package.json ] ||
+  [ -f tests/browser/node_modules/playwright-core/package.json ] && [ -f tests/browser/node_modules/axe-core/package.json ] ||
     { step "installing the browser-test packages"; (cd tests/browser && npm ci --no-audit --no-fund); }
 }

@@ -55,6 +55,33 @@ fn sparkline(losses: &[f32], width: f32, height: f32) -> String {
         .join(" ")
 }
 
+/// The backend in the page's header: what runs the heavy work, and why (the full story, with
+/// the smoke training, is in the backend panel).
+#[component]
+pub fn BackendBadge(state: BackendState) -> impl IntoView {
+    let kind = move || match state.backend.get().map(|b| b.kind) {
+        Some(BackendKind::Gpu) => "gpu",
+        Some(BackendKind::Cpu) => "cpu",
+        None => "pending",
+    };
+    let label = move || {
+        state
+            .backend
+            .get()
+            .map(|b| b.label())
+            .unwrap_or_else(|| "choosing a backend…".into())
+    };
+    let reason = move || state.backend.get().map(|b| b.reason).unwrap_or_default();
+    view! {
+        <p class="header-backend" role="status" data-testid="header-backend">
+            <a href="#backend-panel" class="badge" data-kind=kind>
+                {label}
+            </a>
+            <span class="reason">{reason}</span>
+        </p>
+    }
+}
+
 #[component]
 pub fn BackendPanel(state: BackendState) -> impl IntoView {
     let kind = move || match state.backend.get().map(|b| b.kind) {

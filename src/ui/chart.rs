@@ -1,8 +1,13 @@
 //! Charts drawn with plotters on a canvas: U/T against epochs (or N_W) with the exact U/T as a
-//! dashed line, and several series with error bars (observables, true vs learned).
+//! dashed line, and several series with error bars (observables, true vs learned). Each chart
+//! drawn is remembered, so it can be taken away as PNG, SVG (the same drawing, as vectors) or
+//! CSV (its data).
 
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use web_sys::HtmlCanvasElement;
 
 const LEARNER: RGBColor = RGBColor(0x2f, 0x6f, 0xde);
@@ -82,6 +87,7 @@ pub fn u_chart(
 }
 
 /// One line of a [`multi_chart`]: points, optional error bars (± per point), style.
+#[derive(Clone)]
 pub struct Series {
     pub label: String,
     pub colour: RGBColor,
@@ -96,6 +102,19 @@ pub const TRUE_COLOUR: RGBColor = EXACT;
 /// The learned dynamics' colour in comparisons.
 pub const LEARNED_COLOUR: RGBColor = LEARNER;
 
+/// What was last drawn on a canvas, to export it.
+struct Drawn {
+    series: Vec<Series>,
+    x_label: String,
+    y_label: String,
+    size: (u32, u32),
+}
+
+thread_local! {
+    /// The last drawing of each chart, by the canvas's `data-testid`.
+    static DRAWN: RefCell<HashMap<String, Drawn>> = RefCell::new(HashMap::new());
+}
+
 /// Draws several series on shared axes, with error bars where given and a legend.
 pub fn multi_chart(
     canvas: &HtmlCanvasElement,
@@ -105,7 +124,71 @@ pub fn multi_chart(
 ) -> Result<(), String> {
     let backend =
         CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2D context")?;
-    let root = backend.into_drawing_area();
+    draw(backend.into_drawing_area(), series, x_label, y_label)?;
+    if let Some(id) = canvas.get_attribute("data-testid") {
+        let drawn = Drawn {
+            series: series.to_vec(),
+            x_label: x_label.into(),
+            y_label: y_label.into(),
+            size: (canvas.width(), canvas.height()),
+        };
+        DRAWN.with(|d| d.borrow_mut().insert(id, drawn));
+    }
+    Ok(())
+}
+
+/// The data of the chart `id` as CSV, one row per point: series, x, y and the error bar's
+/// half-width (empty where there is none).
+pub fn csv_of(id: &str) -> Option<String> {
+    DRAWN.with(|d| {
+        let d = d.borrow();
+        let drawn = d.get(id)?;
+        let quoted = |text: &str| format!("\"{}\"", text.replace('"', "\"\""));
+        let mut csv = format!(
+            "series,{},{},error\n",
+            quoted(&drawn.x_label),
+            quoted(&drawn.y_label)
+        );
+        for s in &drawn.series {
+            for (i, (x, y)) in s.points.iter().enumerate() {
+                let error = s
+                    .errors
+                    .as_ref()
+                    .and_then(|e| e.get(i))
+                    .map(f64::to_string)
+                    .unwrap_or_default();
+                csv.push_str(&format!("{},{x},{y},{error}\n", quoted(&s.label)));
+            }
+        }
+        Some(csv)
+    })
+}
+
+/// The chart `id` drawn again as SVG.
+pub fn svg_of(id: &str) -> Option<Result<String, String>> {
+    DRAWN.with(|d| {
+        let d = d.borrow();
+        let drawn = d.get(id)?;
+        let mut svg = String::new();
+        let result = draw(
+            SVGBackend::with_string(&mut svg, drawn.size).into_drawing_area(),
+            &drawn.series,
+            &drawn.x_label,
+            &drawn.y_label,
+        );
+        Some(result.map(|()| svg))
+    })
+}
+
+fn draw<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    series: &[Series],
+    x_label: &str,
+    y_label: &str,
+) -> Result<(), String>
+where
+    DB::ErrorType: 'static,
+{
     root.fill(&WHITE).map_err(|e| e.to_string())?;
     let finite = |p: &(f64, f64)| p.0.is_finite() && p.1.is_finite();
     let mut bounds = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);

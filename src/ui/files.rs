@@ -22,6 +22,12 @@ pub fn download(file_name: &str, text: &str, mime: &str) -> Result<(), String> {
 
 fn save_blob(file_name: &str, blob: &Blob) -> Result<(), String> {
     let url = Url::create_object_url_with_blob(blob).map_err(|e| format!("{e:?}"))?;
+    download_url(file_name, &url)?;
+    Url::revoke_object_url(&url).map_err(|e| format!("{e:?}"))
+}
+
+/// Offers what `url` points at (an object or data URL) as a download named `file_name`.
+pub fn download_url(file_name: &str, url: &str) -> Result<(), String> {
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or("no document")?;
@@ -30,10 +36,10 @@ fn save_blob(file_name: &str, blob: &Blob) -> Result<(), String> {
         .map_err(|e| format!("{e:?}"))?
         .dyn_into()
         .map_err(|_| "not an anchor")?;
-    anchor.set_href(&url);
+    anchor.set_href(url);
     anchor.set_download(file_name);
     anchor.click();
-    Url::revoke_object_url(&url).map_err(|e| format!("{e:?}"))
+    Ok(())
 }
 
 /// The file just chosen in a file input's change event; the input is cleared so that choosing

@@ -7,7 +7,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 /// Colours of the orientations +x, +y, -x, -y.
-const ORIENTATION_COLOURS: [&str; 4] = ["#d94841", "#2f6fde", "#1f8f4e", "#b4690e"];
+/// The Okabe–Ito colours, which readers with any common colour-vision deficiency tell apart; the
+/// arrow on each particle says the orientation without colour.
+const ORIENTATION_COLOURS: [&str; 4] = ["#e69f00", "#0072b2", "#009e73", "#cc79a7"];
 const BACKGROUND: &str = "#eef2fa";
 const GRID: &str = "#dde3ee";
 
@@ -69,6 +71,49 @@ pub fn draw(canvas: &HtmlCanvasElement, view: &ConfigView, strip: &mut VecDeque<
             }
         }
     }
+}
+
+/// Over an active-lattice `view` already drawn: each particle ringed in proportion to
+/// `weights` (the largest fully), and the particle `selected` outlined.
+pub fn highlight(canvas: &HtmlCanvasElement, view: &ConfigView, weights: &[f32], selected: usize) {
+    let (Some(ctx), ConfigView::Particles { l, particles }) = (context(canvas), view) else {
+        return;
+    };
+    let cell = f64::from(canvas.width().min(canvas.height())) / *l as f64;
+    let corner = |i: usize| {
+        let (x, y) = (
+            particles.x[i] as f64,
+            (*l - 1 - particles.y[i] as usize) as f64,
+        );
+        (x * cell, y * cell)
+    };
+    let top = weights.iter().copied().fold(0.0f32, f32::max).max(1e-12);
+    ctx.set_line_width((cell * 0.18).max(2.0));
+    for (i, &w) in weights.iter().enumerate().take(particles.x.len()) {
+        let (px, py) = corner(i);
+        ctx.set_stroke_style_str(&format!("rgba(213, 94, 0, {:.3})", w / top));
+        ctx.stroke_rect(px + 2.0, py + 2.0, cell - 4.0, cell - 4.0);
+    }
+    if selected < particles.x.len() {
+        let (px, py) = corner(selected);
+        ctx.set_line_width(3.0);
+        ctx.set_stroke_style_str("#1d2430");
+        ctx.stroke_rect(px - 1.0, py - 1.0, cell + 2.0, cell + 2.0);
+    }
+}
+
+/// The particle of an active-lattice `view` drawn at canvas pixel (`x`, `y`), if any.
+pub fn particle_at(canvas: &HtmlCanvasElement, view: &ConfigView, x: f64, y: f64) -> Option<usize> {
+    let ConfigView::Particles { l, particles } = view else {
+        return None;
+    };
+    let cell = f64::from(canvas.width().min(canvas.height())) / *l as f64;
+    let (cx, row) = ((x / cell).floor(), (y / cell).floor());
+    if cx < 0.0 || row < 0.0 || cx >= *l as f64 || row >= *l as f64 {
+        return None;
+    }
+    let (cx, cy) = (cx as usize, *l - 1 - row as usize);
+    (0..particles.x.len()).find(|&i| particles.x[i] as usize == cx && particles.y[i] as usize == cy)
 }
 
 /// A white triangle pointing along orientation `o` (0: +x, 1: +y, 2: -x, 3: -y).

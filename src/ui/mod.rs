@@ -1,11 +1,14 @@
 //! The page: a leptos (client-side rendered) UI that renders state and sends commands to the
 //! worker. It computes nothing heavy itself.
 
+mod about_model;
 mod autosave;
 mod autosave_bar;
 mod backend_panel;
 mod chart;
+mod chart_export;
 mod commands;
+mod copy_link;
 mod discover;
 mod extrapolate;
 mod files;
@@ -13,16 +16,19 @@ mod lattice_canvas;
 mod learn;
 mod leave_guard;
 mod long_run_bar;
+mod offline;
 mod page_state;
 mod progress_bar;
 mod recovery;
 mod settings_form;
 mod simulate;
+mod story;
 mod worker_client;
 
 use crate::protocol::{BackendPreference, LinkSettings, Request};
+use about_model::AboutModel;
 use autosave_bar::AutosaveBar;
-use backend_panel::{BackendPanel, BackendState};
+use backend_panel::{BackendBadge, BackendPanel, BackendState};
 use commands::Commands;
 use discover::{DiscoverPanel, DiscoverState};
 use extrapolate::{ExtrapolatePanel, ExtrapolateState};
@@ -32,6 +38,7 @@ use long_run_bar::{LongRunBar, LongRunQuestion};
 use page_state::PageState;
 use recovery::Recovery;
 use simulate::{SimulatePanel, SimulationState};
+use story::{Story, StoryBar};
 
 /// Number of Adam steps of the smoke training run at start.
 const SMOKE_STEPS: usize = 20;
@@ -39,6 +46,7 @@ const SMOKE_STEPS: usize = 20;
 /// Mounts the app on the page's body. Called once by the app binary.
 pub fn mount() {
     console_error_panic_hook::set_once();
+    offline::keep_for_offline();
     leptos::mount::mount_to_body(App);
 }
 
@@ -77,6 +85,8 @@ fn App() -> impl IntoView {
         long_run,
         commands,
         prefer_gpu,
+        story: Story::new(),
+        link,
     };
     commands.start(move |event| page.route(event));
     recovery.look_for_earlier(commands);
@@ -84,6 +94,16 @@ fn App() -> impl IntoView {
     commands.send(Request::Init { prefer_gpu });
     commands.send(Request::SmokeTrain { steps: SMOKE_STEPS });
 
+    // The page's class says whether it is embedded (`?embed=1`): the CSS then hides what a
+    // course page's iframe has no room for.
+    Effect::new(move |_| {
+        if let Some(body) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.body())
+        {
+            body.set_class_name(if link.with(|l| l.embed) { "embed" } else { "" });
+        }
+    });
     view! {
         <header class="top">
             <h1>"Jumpformer"</h1>
@@ -91,7 +111,9 @@ fn App() -> impl IntoView {
                 "Learn the rules of a stochastic many-body system from one trajectory, with a \
                 transformer, in your browser."
             </p>
+            <BackendBadge state=backend />
         </header>
+        <StoryBar page=page story=page.story />
         <AutosaveBar recovery=recovery />
         <LongRunBar
             question=long_run
@@ -107,10 +129,16 @@ fn App() -> impl IntoView {
             }}
         </div>
         <main>
+            <AboutModel />
             <SimulatePanel state=simulation />
             <LearnPanel
                 state=learn
                 has_trajectory=Signal::derive(move || simulation.trajectory.with(Option::is_some))
+                active_lattice=Signal::derive(move || {
+                    simulation
+                        .trajectory
+                        .with(|t| t.as_ref().is_some_and(|t| t.kind == "active-lattice"))
+                })
             />
             <DiscoverPanel
                 state=discover

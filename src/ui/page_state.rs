@@ -8,7 +8,8 @@ use super::learn::LearnState;
 use super::long_run_bar::LongRunQuestion;
 use super::recovery::Recovery;
 use super::simulate::SimulationState;
-use crate::protocol::Event;
+use super::story::Story;
+use crate::protocol::{Event, LinkSettings};
 use leptos::prelude::*;
 
 /// The state of every view and of the page around them. Each view's state handles its own
@@ -26,11 +27,14 @@ pub struct PageState {
     pub commands: Commands,
     /// The link asked for the GPU when there is one (a restarted worker asks again).
     pub prefer_gpu: bool,
+    pub story: Story,
+    pub link: RwSignal<LinkSettings>,
 }
 
 impl PageState {
     /// Hands `event` to the state it belongs to.
     pub fn route(self, event: Event) {
+        self.story.follow(&event, self, self.link);
         let PageState {
             backend,
             simulation,
@@ -41,6 +45,7 @@ impl PageState {
             long_run,
             commands,
             prefer_gpu,
+            ..
         } = self;
         if event.ends_job() {
             long_run.set(None);
@@ -65,7 +70,8 @@ impl PageState {
             | Event::EpochDone(_)
             | Event::TrainingFinished { .. }
             | Event::ModelFile { .. }
-            | Event::ModelLoaded { .. }) => learn.handle(event, commands),
+            | Event::ModelLoaded { .. }
+            | Event::Inspection { .. }) => learn.handle(event, commands),
             event @ (Event::ScanStarted { .. }
             | Event::ScanProgress { .. }
             | Event::ScanPointDone(_)

@@ -18,6 +18,7 @@ pub fn ProgressBar(
             aria-valuemin="0"
             aria-valuemax="100"
             aria-valuenow=move || format!("{:.0}", percent())
+            aria-label=move || text.get()
         >
             <div class="bar" style=move || format!("width: {:.1}%", percent())></div>
             <span>{move || text.get()}</span>

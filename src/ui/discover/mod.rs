@@ -7,7 +7,7 @@ mod scan_results;
 
 use super::commands::Commands;
 use super::progress_bar::ProgressBar;
-use super::settings_form::{SettingsFields, commit_fields, fields_of};
+use super::settings_form::{SettingsFields, commit_fields, form_fields};
 use crate::core::discovery::KindEstimate;
 use crate::protocol::link::{Group, LinkSettings};
 use crate::protocol::messages::{Event, Request, ScanPoint};
@@ -50,6 +50,19 @@ impl DiscoverState {
             running: RwSignal::new(false),
             shown: RwSignal::new(None),
         }
+    }
+
+    /// Starts the scan of `settings`.
+    pub fn start_scan(&self, settings: LinkSettings, commands: Commands) {
+        self.points.set(Vec::new());
+        self.progress.set(None);
+        self.shown.set(None);
+        self.running.set(true);
+        commands.send(Request::Scan {
+            config: settings.learner,
+            max_classes: settings.explore.scan_max,
+            epochs: settings.explore.scan_epochs,
+        });
     }
 
     /// The scan's events.
@@ -97,20 +110,8 @@ impl DiscoverState {
 pub fn DiscoverPanel(state: DiscoverState, has_trajectory: Signal<bool>) -> impl IntoView {
     let commands = expect_context::<Commands>();
     let link = expect_context::<RwSignal<LinkSettings>>();
-    let fields = RwSignal::new(Vec::new());
-    Effect::new(move |_| fields.set(fields_of(&link.get(), Group::Discover)));
-    let scan = move |_| {
-        let settings = commit_fields(link, fields, commands);
-        state.points.set(Vec::new());
-        state.progress.set(None);
-        state.shown.set(None);
-        state.running.set(true);
-        commands.send(Request::Scan {
-            config: settings.learner,
-            max_classes: settings.explore.scan_max,
-            epochs: settings.explore.scan_epochs,
-        });
-    };
+    let fields = form_fields(link, Group::Discover);
+    let scan = move |_| state.start_scan(commit_fields(link, fields, commands), commands);
     let discovered = Memo::new(move |_| state.points.with(|p| plateau(p)));
     let shown = Memo::new(move |_| {
         let n = state.shown.get().or_else(|| discovered.get())?;

@@ -4,6 +4,7 @@
 use super::DiscoverState;
 use crate::protocol::messages::ScanPoint;
 use crate::ui::chart;
+use crate::ui::chart_export::ChartExport;
 use crate::ui::commands::Commands;
 use leptos::prelude::*;
 
@@ -74,17 +75,20 @@ pub fn ScanChart(state: DiscoverState) -> impl IntoView {
         }
     });
     view! {
-        <canvas
-            node_ref=canvas
-            width="560"
-            height="320"
-            data-testid="discover-chart"
-            data-kind-bounds=move || {
-                state
-                    .val_kind_bounds
-                    .with(|b| b.iter().map(f64::to_string).collect::<Vec<_>>().join(","))
-            }
-        ></canvas>
+        <figure class="chart" hidden=move || state.points.with(Vec::is_empty)>
+            <canvas
+                node_ref=canvas
+                width="560"
+                height="320"
+                data-testid="discover-chart"
+                data-kind-bounds=move || {
+                    state
+                        .val_kind_bounds
+                        .with(|b| b.iter().map(f64::to_string).collect::<Vec<_>>().join(","))
+                }
+            ></canvas>
+            <ChartExport canvas=canvas name="discover-u-per-t" />
+        </figure>
     }
 }
 

@@ -8,7 +8,7 @@ mod side_by_side_view;
 mod sweep_results;
 
 use super::commands::Commands;
-use super::settings_form::{SettingsFields, commit_fields, fields_of};
+use super::settings_form::{SettingsFields, commit_fields, form_fields};
 use crate::core::observables::Snapshot;
 use crate::core::propagation::EnsembleSummary;
 use crate::protocol::link::Group;
@@ -50,6 +50,18 @@ pub struct ExtrapolateState {
 }
 
 impl ExtrapolateState {
+    /// Starts the side-by-side run of `settings`.
+    pub fn start_side_by_side(&self, settings: LinkSettings, commands: Commands) {
+        self.frame.set(None);
+        self.samples.set(Vec::new());
+        self.side_summary.set(None);
+        self.paused.set(false);
+        self.running.set(ExtrapolateJob::SideBySide);
+        commands.send(Request::SideBySide {
+            explore: settings.explore,
+        });
+    }
+
     pub fn new() -> Self {
         Self {
             frame: RwSignal::new(None),
@@ -124,20 +136,9 @@ impl ExtrapolateState {
 pub fn ExtrapolatePanel(state: ExtrapolateState, has_model: Signal<bool>) -> impl IntoView {
     let commands = expect_context::<Commands>();
     let link = expect_context::<RwSignal<LinkSettings>>();
-    let fields = RwSignal::new(Vec::new());
-    Effect::new(move |_| fields.set(fields_of(&link.get(), Group::Extrapolate)));
+    let fields = form_fields(link, Group::Extrapolate);
 
-    let side = move |_| {
-        let settings = commit_fields(link, fields, commands);
-        state.frame.set(None);
-        state.samples.set(Vec::new());
-        state.side_summary.set(None);
-        state.paused.set(false);
-        state.running.set(ExtrapolateJob::SideBySide);
-        commands.send(Request::SideBySide {
-            explore: settings.explore,
-        });
-    };
+    let side = move |_| state.start_side_by_side(commit_fields(link, fields, commands), commands);
     let sweep = move |_| {
         let settings = commit_fields(link, fields, commands);
         state.sweep.set(Vec::new());

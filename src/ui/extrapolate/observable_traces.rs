@@ -4,6 +4,7 @@
 use super::{ExtrapolateState, SeriesSample};
 use crate::core::observables::Snapshot;
 use crate::ui::chart::{self, LEARNED_COLOUR, Series, TRUE_COLOUR};
+use crate::ui::chart_export::ChartExport;
 use crate::ui::commands::Commands;
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -64,19 +65,21 @@ pub fn ObservableTraces(state: ExtrapolateState) -> impl IntoView {
     });
 
     view! {
-        <div class="charts">
+        <div class="charts" hidden=move || state.samples.with(Vec::is_empty)>
             <canvas
                 node_ref=f4_canvas
                 width="420"
                 height="240"
                 data-testid="extrapolate-f4-chart"
             ></canvas>
+            <ChartExport canvas=f4_canvas name="side-by-side-f4" />
             <canvas
                 node_ref=largest_canvas
                 width="420"
                 height="240"
                 data-testid="extrapolate-largest-chart"
             ></canvas>
+            <ChartExport canvas=largest_canvas name="side-by-side-largest" />
         </div>
     }
 }

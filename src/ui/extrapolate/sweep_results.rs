@@ -6,6 +6,7 @@ use crate::core::observables::Observable;
 use crate::core::propagation::{EnsembleSummary, Estimate};
 use crate::protocol::messages::SweepPoint;
 use crate::ui::chart::{self, LEARNED_COLOUR, Series, TRUE_COLOUR};
+use crate::ui::chart_export::ChartExport;
 use crate::ui::commands::Commands;
 use crate::ui::progress_bar::ProgressBar;
 use leptos::html::Canvas;
@@ -102,18 +103,21 @@ pub fn SweepResults(state: ExtrapolateState) -> impl IntoView {
                 text=Signal::derive(sweep_text)
             />
         </div>
-        <div class="charts">
+        <div class="charts" hidden=move || state.sweep.with(Vec::is_empty)>
             {sweep_canvases
                 .iter()
                 .zip(figure_4_observables())
                 .map(|(canvas, o)| {
                     view! {
-                        <canvas
-                            node_ref=*canvas
-                            width="360"
-                            height="240"
-                            data-testid=format!("sweep-{}", o.key())
-                        ></canvas>
+                        <figure class="chart">
+                            <canvas
+                                node_ref=*canvas
+                                width="360"
+                                height="240"
+                                data-testid=format!("sweep-{}", o.key())
+                            ></canvas>
+                            <ChartExport canvas=*canvas name=format!("sweep-{}", o.key()) />
+                        </figure>
                     }
                 })
                 .collect_view()}

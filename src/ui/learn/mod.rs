@@ -2,18 +2,22 @@
 //! progress bar per epoch, U/T against epochs next to the exact U/T (dashed), pause/resume, and
 //! the model saved to or loaded from a file.
 
+mod network_view;
 mod training_chart;
 mod training_stats;
 
 use super::commands::Commands;
 use super::files;
 use super::progress_bar::ProgressBar;
-use super::settings_form::{SettingsFields, commit_fields, fields_of};
+use super::settings_form::{SettingsFields, commit_fields, form_fields};
+use crate::core::inspection::ParticleInspection;
 use crate::core::learner::EpochReport;
+use crate::core::simulation::ConfigView;
 use crate::protocol::link::Group;
 use crate::protocol::link::LinkSettings;
 use crate::protocol::messages::{Event, Request};
 use leptos::prelude::*;
+use network_view::NetworkView;
 use training_chart::TrainingChart;
 use training_stats::TrainingStats;
 
@@ -34,6 +38,8 @@ pub struct LearnState {
     pub loaded_u_per_t: RwSignal<Option<f64>>,
     /// A trained model not yet saved to a file (the page asks before the tab closes).
     pub unsaved: RwSignal<bool>,
+    /// What the model makes of one particle, and the configuration it sits in.
+    pub inspection: RwSignal<Option<(ConfigView, ParticleInspection)>>,
 }
 
 impl LearnState {
@@ -48,7 +54,18 @@ impl LearnState {
             model: RwSignal::new(None),
             loaded_u_per_t: RwSignal::new(None),
             unsaved: RwSignal::new(false),
+            inspection: RwSignal::new(None),
         }
+    }
+
+    /// Starts training the learner of `settings` on the current trajectory.
+    pub fn start_training(&self, settings: LinkSettings, commands: Commands) {
+        self.reports.set(Vec::new());
+        self.progress.set(None);
+        self.training.set(true);
+        commands.send(Request::Train {
+            config: settings.learner,
+        });
     }
 
     /// The training's events, the model file to download and a loaded model.
@@ -89,6 +106,7 @@ impl LearnState {
                 };
                 self.model.set(Some(format!("{how} {epochs_done} epochs")));
             }
+            Event::Inspection { view, inspection } => self.inspection.set(Some((view, inspection))),
             Event::ModelFile { file_name, bytes } => {
                 match files::download_bytes(&file_name, &bytes) {
                     Ok(()) => self.unsaved.set(false),
@@ -125,22 +143,18 @@ impl LearnState {
         self.progress.set(None);
     }
 }
+
 #[component]
-pub fn LearnPanel(state: LearnState, has_trajectory: Signal<bool>) -> impl IntoView {
+pub fn LearnPanel(
+    state: LearnState,
+    has_trajectory: Signal<bool>,
+    active_lattice: Signal<bool>,
+) -> impl IntoView {
     let commands = expect_context::<Commands>();
     let link = expect_context::<RwSignal<LinkSettings>>();
-    let fields = RwSignal::new(Vec::new());
-    Effect::new(move |_| fields.set(fields_of(&link.get(), Group::Learner)));
+    let fields = form_fields(link, Group::Learner);
 
-    let train = move |_| {
-        let settings = commit_fields(link, fields, commands);
-        state.reports.set(Vec::new());
-        state.progress.set(None);
-        state.training.set(true);
-        commands.send(Request::Train {
-            config: settings.learner,
-        });
-    };
+    let train = move |_| state.start_training(commit_fields(link, fields, commands), commands);
     let paused = move || state.progress.get().is_some_and(|p| p.3);
     let toggle_pause = move |_| commands.toggle_pause(paused());
     let load = move |ev: leptos::ev::Event| {
@@ -220,6 +234,7 @@ pub fn LearnPanel(state: LearnState, has_trajectory: Signal<bool>) -> impl IntoV
                 <TrainingChart state=state />
                 <TrainingStats state=state />
             </div>
+            <NetworkView state=state active_lattice=active_lattice />
         </section>
     }
 }

@@ -3,6 +3,7 @@
 
 use super::LearnState;
 use crate::ui::chart;
+use crate::ui::chart_export::ChartExport;
 use crate::ui::commands::Commands;
 use leptos::prelude::*;
 
@@ -29,5 +30,10 @@ pub fn TrainingChart(state: LearnState) -> impl IntoView {
             commands.say(format!("The chart could not be drawn: {problem}"));
         }
     });
-    view! { <canvas node_ref=canvas width="560" height="320" data-testid="learn-chart"></canvas> }
+    view! {
+        <figure class="chart" hidden=move || state.reports.with(Vec::is_empty)>
+            <canvas node_ref=canvas width="560" height="320" data-testid="learn-chart"></canvas>
+            <ChartExport canvas=canvas name="learn-u-per-t" />
+        </figure>
+    }
 }

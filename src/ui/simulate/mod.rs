@@ -9,7 +9,7 @@ mod trajectory_card;
 use super::commands::Commands;
 use super::files;
 use super::lattice_canvas;
-use super::settings_form::{SettingsFields, commit_fields, fields_of};
+use super::settings_form::{SettingsFields, commit_fields, form_fields};
 use crate::protocol::link::Group;
 use crate::protocol::link::LinkSettings;
 use crate::protocol::messages::{Event, Request, SimulationFrame, TrajectorySummary};
@@ -39,6 +39,15 @@ impl SimulationState {
         }
     }
 
+    /// Starts simulating `settings`.
+    pub fn start(&self, settings: LinkSettings, commands: Commands) {
+        self.running.set(true);
+        self.frame.set(None);
+        commands.send(Request::Simulate {
+            settings: settings.simulation,
+        });
+    }
+
     /// The simulation's events, and the trajectory file to download.
     pub fn handle(&self, event: Event, commands: Commands) {
         match event {
@@ -61,13 +70,14 @@ impl SimulationState {
 pub fn SimulatePanel(state: SimulationState) -> impl IntoView {
     let commands = expect_context::<Commands>();
     let link = expect_context::<RwSignal<LinkSettings>>();
-    let fields = RwSignal::new(Vec::new());
-    Effect::new(move |_| fields.set(fields_of(&link.get(), Group::Simulation)));
+    let fields = form_fields(link, Group::Simulation);
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     let strip = StoredValue::new_local(VecDeque::<Vec<u8>>::new());
 
     Effect::new(move |_| {
+        // A new run starts with no frame: its strip starts empty.
         let Some(frame) = state.frame.get() else {
+            strip.update_value(VecDeque::clear);
             return;
         };
         if let Some(canvas) = canvas.get() {
@@ -75,14 +85,7 @@ pub fn SimulatePanel(state: SimulationState) -> impl IntoView {
             state.frames.update(|n| *n += 1);
         }
     });
-    let run = move |_| {
-        let settings = commit_fields(link, fields, commands);
-        strip.update_value(VecDeque::clear);
-        state.running.set(true);
-        commands.send(Request::Simulate {
-            settings: settings.simulation,
-        });
-    };
+    let run = move |_| state.start(commit_fields(link, fields, commands), commands);
     let paused = move || state.frame.get().is_some_and(|f| f.paused);
     let toggle_pause = move |_| commands.toggle_pause(paused());
     let load = move |ev: leptos::ev::Event| {
@@ -98,6 +101,13 @@ pub fn SimulatePanel(state: SimulationState) -> impl IntoView {
     view! {
         <section class="panel wide" id="simulate-panel">
             <h2>"Simulate"</h2>
+            <p class="hint">
+                "Exact continuous-time Monte Carlo of the model's rules. Each particle (its arrow \
+                shows its orientation) turns at rate D, hops forward at rate v₊ and in the other \
+                three directions at rate v₀, never onto an occupied site. Watch the particles \
+                stream along their arrows; at high density they jam into clusters. The recorded \
+                trajectory is all the learner will see."
+            </p>
             <PresetBar />
             <div class="form">
                 <ModelChoice />

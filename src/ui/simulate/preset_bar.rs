@@ -17,8 +17,14 @@ fn apply(link: RwSignal<LinkSettings>, settings: LinkSettings) {
 pub fn PresetBar() -> impl IntoView {
     let link = expect_context::<RwSignal<LinkSettings>>();
     let choose = move |preset: Preset| {
-        let backend = link.get_untracked().backend;
-        apply(link, LinkSettings::of_preset(preset, backend));
+        let current = link.get_untracked();
+        apply(
+            link,
+            LinkSettings {
+                embed: current.embed,
+                ..LinkSettings::of_preset(preset, current.backend)
+            },
+        );
     };
     view! {
         <div class="presets">

@@ -30,7 +30,9 @@ pub fn SimulationStats(state: SimulationState) -> impl IntoView {
                     state.frame.get().map(|f| f.events.to_string()).unwrap_or_else(|| "–".into())
                 }}
             </dd>
-            <dt>"events/s"</dt>
+            <dt title="events per second of wall-clock time since the start, pauses left out">
+                "events/s"
+            </dt>
             <dd data-testid="sim-rate">{frame_value(|f| Some(f.events_per_s), 0)}</dd>
             {Observable::ALL
                 .into_iter()

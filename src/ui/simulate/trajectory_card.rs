@@ -18,7 +18,7 @@ pub fn TrajectoryCard(state: SimulationState) -> impl IntoView {
                 .seconds
                 .map(|s| {
                     format!(
-                        " · simulated in {s:.2} s ({:.2e} events/s)",
+                        " · simulated in {s:.2} s at {:.0} events/s",
                         t.jumps as f64 / s.max(1e-9)
                     )
                 })
