@@ -55,8 +55,14 @@ ensure_chromium() {
   [ -x /usr/bin/chromium ] || { step "installing chromium"; apt_install chromium; }
 }
 
+# The page is also tested in Firefox (Debian's ESR), on its CPU path.
+ensure_firefox() {
+  [ -x /usr/bin/firefox-esr ] || { step "installing firefox-esr"; apt_install firefox-esr; }
+}
+
 ensure_node() {
   command -v npm >/dev/null || { step "installing node and npm"; apt_install nodejs npm; }
-  [ -f tests/browser/node_modules/playwright-core/package.json ] && [ -f tests/browser/node_modules/axe-core/package.json ] ||
+  [ -f tests/browser/node_modules/playwright-core/package.json ] && [ -f tests/browser/node_modules/axe-core/package.json ] &&
+    [ -f tests/browser/node_modules/puppeteer-core/package.json ] ||
     { step "installing the browser-test packages"; (cd tests/browser && npm ci --no-audit --no-fund); }
 }

@@ -3,6 +3,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 ensure_web_tools
 ensure_chromium
+ensure_firefox
 ensure_node
 ensure_leptosfmt
 
@@ -16,7 +17,7 @@ cargo test --locked
 step "building the page with trunk"
 trunk build --release --offline
 
-step "browser tests in headless Chromium (WebGPU on SwiftShader, and the CPU fallback)"
+step "browser tests in headless Chromium (WebGPU on SwiftShader, and the CPU fallback) and Firefox"
 # The link test compares the browser's trajectory with the native CLI's, byte for byte.
 export JUMPFORMER_BIN="$CARGO_TARGET_DIR/debug/jumpformer"
 cd tests/browser
