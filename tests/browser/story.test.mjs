@@ -2,7 +2,7 @@
 // keyboard alone, and one events/s figure per run.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, screenshot } from './harness.mjs';
+import { serveDist, launch, openPage, screenshot, artifactsDir } from './harness.mjs';
 
 let server, browser;
 before(async () => { server = await serveDist(); browser = await launch({ webgpu: false }); });
@@ -48,7 +48,13 @@ test('the classroom story plays Simulate, Learn, Discover and Extrapolate in ord
   assert.ok(await page.getByTestId('extrapolate-summary').isVisible());
   assert.equal(await page.getByTestId('messages').innerText(), '');
   await screenshot(page, 'story-desktop');
-  await page.setViewportSize({ width: 390, height: 844 });
+  // Each step's panel as a class sees it, on a laptop and on a phone.
+  for (const [size, viewport] of [['desktop', { width: 1366, height: 900 }], ['phone', { width: 390, height: 844 }]]) {
+    await page.setViewportSize(viewport);
+    for (const step of ['simulate', 'learn', 'discover', 'extrapolate']) {
+      await page.locator(`#${step}-panel`).screenshot({ path: `${artifactsDir}/step-${step}-${size}.png` });
+    }
+  }
   await screenshot(page, 'story-phone');
   assert.deepEqual(page.errors, []);
 });

@@ -152,7 +152,7 @@ pub fn DiscoverPanel(state: DiscoverState, has_trajectory: Signal<bool>) -> impl
                 steps with rate 0)."
                 {move || {
                     if link.with(|l| l.learner.hard_constraint) {
-                        "With the hard constraint on, blocked moves are masked to rate 0 and 3 \
+                        " With the hard constraint on, blocked moves are masked to rate 0 and 3 \
                         processes remain to be found."
                     } else {
                         ""
