@@ -59,6 +59,8 @@ test('after one visit the page opens and simulates without a network', async () 
   // worker's copy.
   const own = await serveDist();
   const page = await openPage(browser, own.url + '?backend=cpu&L=12&T=5');
+  // The first visit is over once the worker is up (nothing is still loading) and the copy made.
+  await page.waitForSelector('[data-testid=smoke][data-state=done]', { timeout: 120_000 });
   await page.waitForFunction(async () => {
     const registration = await navigator.serviceWorker?.getRegistration();
     if (!registration?.active) return false;
