@@ -21,6 +21,29 @@ impl BackendState {
         }
     }
 
+    /// The backend's kind as the badge's `data-kind` says it ("pending" until it is chosen).
+    fn kind(&self) -> &'static str {
+        match self.backend.with(|b| b.as_ref().map(|b| b.kind)) {
+            Some(BackendKind::Gpu) => "gpu",
+            Some(BackendKind::Cpu) => "cpu",
+            None => "pending",
+        }
+    }
+
+    /// The badge's text.
+    fn label(&self) -> String {
+        self.backend
+            .with(|b| b.as_ref().map(|b| b.label()))
+            .unwrap_or_else(|| "choosing a backend…".into())
+    }
+
+    /// Why this backend was chosen.
+    fn reason(&self) -> String {
+        self.backend
+            .with(|b| b.as_ref().map(|b| b.reason.clone()))
+            .unwrap_or_default()
+    }
+
     /// The smoke training's events.
     pub fn handle(&self, event: Event) {
         match event {
@@ -59,19 +82,11 @@ fn sparkline(losses: &[f32], width: f32, height: f32) -> String {
 /// the smoke training, is in the backend panel).
 #[component]
 pub fn BackendBadge(state: BackendState) -> impl IntoView {
-    let kind = move || match state.backend.get().map(|b| b.kind) {
-        Some(BackendKind::Gpu) => "gpu",
-        Some(BackendKind::Cpu) => "cpu",
-        None => "pending",
-    };
-    let label = move || {
-        state
-            .backend
-            .get()
-            .map(|b| b.label())
-            .unwrap_or_else(|| "choosing a backend…".into())
-    };
-    let reason = move || state.backend.get().map(|b| b.reason).unwrap_or_default();
+    let (kind, label, reason) = (
+        move || state.kind(),
+        move || state.label(),
+        move || state.reason(),
+    );
     view! {
         <p class="header-backend" role="status" data-testid="header-backend">
             <a href="#backend-panel" class="badge" data-kind=kind>
@@ -84,19 +99,11 @@ pub fn BackendBadge(state: BackendState) -> impl IntoView {
 
 #[component]
 pub fn BackendPanel(state: BackendState) -> impl IntoView {
-    let kind = move || match state.backend.get().map(|b| b.kind) {
-        Some(BackendKind::Gpu) => "gpu",
-        Some(BackendKind::Cpu) => "cpu",
-        None => "pending",
-    };
-    let label = move || {
-        state
-            .backend
-            .get()
-            .map(|b| b.label())
-            .unwrap_or_else(|| "choosing a backend…".into())
-    };
-    let reason = move || state.backend.get().map(|b| b.reason).unwrap_or_default();
+    let (kind, label, reason) = (
+        move || state.kind(),
+        move || state.label(),
+        move || state.reason(),
+    );
     let done = move || {
         if state.seconds.get().is_some() {
             "done"

@@ -34,7 +34,7 @@ pub struct PageState {
 impl PageState {
     /// Hands `event` to the state it belongs to.
     pub fn route(self, event: Event) {
-        self.story.follow(&event, self, self.link);
+        self.story.follow(&event, self);
         let PageState {
             backend,
             simulation,

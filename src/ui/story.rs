@@ -77,7 +77,8 @@ impl Story {
     }
 
     /// Puts the classroom preset in the link and the forms and starts its simulation.
-    pub fn start(self, page: PageState, link: RwSignal<LinkSettings>) {
+    pub fn start(self, page: PageState) {
+        let link = page.link;
         let current = link.get_untracked();
         let settings = LinkSettings {
             embed: current.embed,
@@ -92,11 +93,11 @@ impl Story {
 
     /// Moves the story on after `event`: a finished step starts the next one, a step that
     /// ends any other way (stopped, failed) ends the story.
-    pub fn follow(self, event: &Event, page: PageState, link: RwSignal<LinkSettings>) {
+    pub fn follow(self, event: &Event, page: PageState) {
         let Some(step) = self.playing.get_untracked() else {
             return;
         };
-        let settings = link.get_untracked();
+        let settings = page.link.get_untracked();
         let commands = page.commands;
         match (step, event) {
             (Step::Simulate, Event::TrajectoryReady(_)) => {
@@ -210,7 +211,6 @@ fn progress_of(step: Step, page: PageState) -> Progress {
 /// button that plays the story.
 #[component]
 pub fn StoryBar(page: PageState, story: Story) -> impl IntoView {
-    let link = expect_context::<RwSignal<LinkSettings>>();
     let steps = Step::ALL
         .into_iter()
         .enumerate()
@@ -250,7 +250,7 @@ pub fn StoryBar(page: PageState, story: Story) -> impl IntoView {
                 <button
                     class="primary"
                     data-testid="story-play"
-                    on:click=move |_| story.start(page, link)
+                    on:click=move |_| story.start(page)
                 >
                     "▶ Run the classroom story"
                 </button>
