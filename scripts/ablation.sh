@@ -9,7 +9,8 @@
 #   scripts/ablation.sh [EPOCHS]        (default 10; two rows run at a time, one per core)
 #
 # Rows: the defaults (plain softmax, random position tables, constant learning rate), then each
-# lever switched on alone, then the hard constraint (a prior, for reference). Results land in target/ablation/ as JSON lines.
+# lever switched on alone, then two priors for reference: translated copies (translational
+# invariance given) and the hard constraint (the exclusion rule given). Results land in target/ablation/ as JSON lines.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -30,6 +31,8 @@ rows=(
   "cosine-lr|--lr-schedule warmup-cosine"
   "diverse-batches|--segment 16 --batch 8"
   "wide-heads|--d-model 128 --heads 4"
+  "weight-decay|--weight-decay 0.1"
+  "translations-prior|--augment translations"
   "hard-constraint-prior|--hard-constraint"
 )
 run_row() {

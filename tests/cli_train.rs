@@ -513,3 +513,52 @@ fn presets_start_the_cli_where_the_page_starts() {
         "the classroom learner has the prior"
     );
 }
+
+/// `train` says which priors it was given: none by default; the hard constraint and translated
+/// copies by name when asked for, and the saved model carries them.
+#[test]
+fn train_names_the_priors_it_is_given() {
+    let file = TempPath::new("priors-fa.json");
+    json_lines(&[
+        "simulate",
+        "--model",
+        "fa",
+        "--L",
+        "8",
+        "--T",
+        "100",
+        "--out",
+        file.arg(),
+        "--json",
+    ]);
+    let text = |extra: &[&str]| {
+        let mut args = vec!["train", file.arg(), "--epochs", "1", "--d-model", "16"];
+        args.extend_from_slice(extra);
+        let out = jumpformer(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(text(&[]).contains("no priors: the network is told nothing of the rules"));
+    let model = TempPath::new("priors.jfmodel");
+    let given = text(&[
+        "--hard-constraint",
+        "--augment",
+        "translations",
+        "--out",
+        model.arg(),
+    ]);
+    assert!(
+        given.contains(
+            "priors given, not learned: the exclusion rule (hard constraint); translational \
+             invariance (translated copies)"
+        ),
+        "{given}"
+    );
+    let learned =
+        LearnedDynamics::from_bytes(&std::fs::read(&model.0).unwrap(), &cpu_device()).unwrap();
+    assert_eq!(learned.config().priors().len(), 2);
+}

@@ -7,9 +7,9 @@ use crate::core::compute::{BackendInfo, BackendKind, select_device};
 use crate::core::discovery::KindStatistics;
 use crate::core::estimate::{describe_bytes, describe_duration};
 use crate::core::learner::{
-    Activation, AttentionSink, EpochReport, LearnedDynamics, LearnerConfig, LearnerError,
-    LrSchedule, Mode, ModelFileError, PositionInit, SegmentSource, Trainer, Validation,
-    segment_source,
+    Activation, AttentionSink, Augmentation, EpochReport, LearnedDynamics, LearnerConfig,
+    LearnerError, LrSchedule, Mode, ModelFileError, PositionInit, SegmentSource, Trainer,
+    Validation, segment_source,
 };
 use crate::core::presets::Preset;
 use crate::core::settings::{Group, Settings, keys_of};
@@ -45,6 +45,13 @@ pub struct LearnerArgs {
     /// 2 pi k x / L, then learned).
     #[arg(long = "position-init", value_parser = parse_position_init)]
     position_init: Option<PositionInit>,
+    /// Decoupled weight decay (AdamW); 0 (the default) is plain Adam.
+    #[arg(long = "weight-decay")]
+    weight_decay: Option<f64>,
+    /// A prior (translational invariance is given, not learned): translations moves each
+    /// training segment by a random shift of the periodic lattice; none is the default.
+    #[arg(long, value_parser = parse_augmentation)]
+    augment: Option<Augmentation>,
     /// Consecutive configurations per training segment (default 128).
     #[arg(long)]
     segment: Option<usize>,
@@ -137,6 +144,8 @@ impl LearnerArgs {
             hard_constraint: self.hard_constraint || d.hard_constraint,
             attention_sink: self.attention_sink.unwrap_or(d.attention_sink),
             position_init: self.position_init.unwrap_or(d.position_init),
+            augmentation: self.augment.unwrap_or(d.augmentation),
+            weight_decay: self.weight_decay.unwrap_or(d.weight_decay),
             learning_rate: self.lr.unwrap_or(d.learning_rate),
             lr_schedule: self.lr_schedule.unwrap_or(d.lr_schedule),
             segment_len: self.segment.unwrap_or(d.segment_len),
@@ -231,6 +240,14 @@ fn parse_schedule(text: &str) -> Result<LrSchedule, String> {
         "constant" => Ok(LrSchedule::Constant),
         "warmup-cosine" => Ok(LrSchedule::WarmupCosine),
         _ => Err(format!("{text:?}: expected constant or warmup-cosine")),
+    }
+}
+
+fn parse_augmentation(text: &str) -> Result<Augmentation, String> {
+    match text {
+        "translations" => Ok(Augmentation::Translations),
+        "none" => Ok(Augmentation::None),
+        _ => Err(format!("{text:?}: expected translations or none")),
     }
 }
 
@@ -385,6 +402,14 @@ pub fn run(args: &TrainArgs) -> Result<(), TrainCliError> {
             trainer.threads(),
             describe_bytes(trainer.memory_bytes())
         );
+    }
+    if !args.json {
+        let priors = config.priors();
+        if priors.is_empty() {
+            println!("no priors: the network is told nothing of the rules");
+        } else {
+            println!("priors given, not learned: {}", priors.join("; "));
+        }
     }
     let diagnostics = Diagnostics::of(&loaded, held_out.as_ref());
     let described = diagnostics.describe();

@@ -26,6 +26,8 @@ for (const { webgpu, T, segment, lr } of cases) {
     try {
       const page = await openPage(browser, server.url + link);
       await page.waitForSelector(`[data-testid=backend-badge][data-kind=${webgpu ? 'gpu' : 'cpu'}]`, { timeout: 120_000 });
+      // The link turns the hard constraint off and asks for no other prior, and the page says so.
+      assert.match(await page.getByTestId('learn-priors').innerText(), /^No priors/);
       await page.getByTestId('sim-run').click();
       await page.waitForSelector('[data-testid=trajectory]', { timeout: 180_000 });
       const started = Date.now();

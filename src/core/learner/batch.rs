@@ -213,6 +213,19 @@ impl Batch {
             .collect()
     }
 
+    /// Moves every configuration by a lattice translation: entry i of `shifts` is added, modulo
+    /// `sizes[table]`, to position table `tables[i]`. Moves are relative to their token, so the
+    /// observed jumps, waiting times and allowed-move flags stay as they are.
+    pub fn translate(&mut self, tables: &[usize], sizes: &[usize], shifts: &[usize]) {
+        for (&table, &shift) in tables.iter().zip(shifts) {
+            let size = sizes[table] as i32;
+            let shift = (shift % sizes[table]) as i32;
+            for value in &mut self.features[table] {
+                *value = (*value + shift) % size;
+            }
+        }
+    }
+
     /// Configurations with a given set of models, no observed jumps and zero waiting times: the
     /// input to evaluate rates (e.g. independent replicas).
     ///

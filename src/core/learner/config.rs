@@ -64,6 +64,22 @@ pub enum PositionInit {
     Periodic,
 }
 
+/// Copies of the training data made from symmetries of the lattice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Augmentation {
+    /// The segments as recorded.
+    #[default]
+    None,
+    /// A prior: each training segment is moved by a random translation of the periodic lattice
+    /// (one per segment and position table). Every model here is the same at every site, so
+    /// this is a symmetry of the dynamics, but the paper's learner must find it for itself
+    /// (SPEC 4): the option hands it over. It turns one trajectory into L^d and stops the
+    /// network from tying blocked moves to where clusters happened to sit; it says nothing
+    /// about which moves are allowed or which sites interact.
+    Translations,
+}
+
 /// How the learning rate changes over a training run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -126,8 +142,15 @@ pub struct LearnerConfig {
     pub attention_sink: AttentionSink,
     /// How the position embedding tables start.
     pub position_init: PositionInit,
+    /// A prior: random lattice translations of the training segments (translational invariance
+    /// is given, not learned). Off by default.
+    pub augmentation: Augmentation,
     /// Adam's (peak) learning rate.
     pub learning_rate: f64,
+    /// Decoupled weight decay (AdamW): each step shrinks every weight by learning rate x this
+    /// factor. 0 (the default) is plain Adam. A regulariser against memorising a short
+    /// trajectory; it says nothing about the rules.
+    pub weight_decay: f64,
     /// How the learning rate changes over the run's `epochs`.
     pub lr_schedule: LrSchedule,
     /// Consecutive configurations per segment (a mini-trajectory).
@@ -142,6 +165,21 @@ pub struct LearnerConfig {
     pub seed: u64,
 }
 
+impl LearnerConfig {
+    /// The priors this learner is given (parts of the rules handed over rather than learned),
+    /// in words; empty when everything is learned from the data.
+    pub fn priors(&self) -> Vec<&'static str> {
+        let mut priors = Vec::new();
+        if self.hard_constraint {
+            priors.push("the exclusion rule (hard constraint)");
+        }
+        if self.augmentation == Augmentation::Translations {
+            priors.push("translational invariance (translated copies)");
+        }
+        priors
+    }
+}
+
 impl Default for LearnerConfig {
     fn default() -> Self {
         Self {
@@ -154,7 +192,9 @@ impl Default for LearnerConfig {
             hard_constraint: false,
             attention_sink: AttentionSink::None,
             position_init: PositionInit::Random,
+            augmentation: Augmentation::None,
             learning_rate: 1e-3,
+            weight_decay: 0.0,
             lr_schedule: LrSchedule::Constant,
             segment_len: 128,
             segments_per_batch: 1,
@@ -271,6 +311,12 @@ impl LearnerConfig {
             self.learning_rate,
             self.learning_rate > 0.0 && self.learning_rate <= 1.0,
             "a number in (0, 1]",
+        )?;
+        check_real(
+            "weight_decay",
+            self.weight_decay,
+            (0.0..=1.0).contains(&self.weight_decay),
+            "a number from 0 to 1",
         )?;
         check_int("segment_len", self.segment_len, Self::SEGMENT_LEN)?;
         check_int(

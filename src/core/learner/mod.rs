@@ -29,7 +29,8 @@ pub mod train;
 
 pub use batch::{Batch, SegmentSource, TokenScheme, Tokenize, segment_source};
 pub use config::{
-    Activation, AttentionSink, ConfigError, LearnerConfig, LrSchedule, Mode, PositionInit, Range,
+    Activation, AttentionSink, Augmentation, ConfigError, LearnerConfig, LrSchedule, Mode,
+    PositionInit, Range,
 };
 pub use learned::{Inspection, LearnedDynamics, ModelFileError, TrainingSummary};
 pub use network::RateNetwork;

@@ -664,3 +664,49 @@ fn an_inspection_holds_the_rates_and_each_layers_attention() {
         }
     }
 }
+
+/// A translated segment is the segment of the translated configurations: the same tokens at
+/// shifted positions, with the same observed jumps, waiting times and allowed moves (the rules
+/// are the same at every site).
+#[test]
+fn a_translated_segment_is_the_segment_of_the_translated_lattice() {
+    let spec = ActiveLatticeSpec {
+        l: 7,
+        phi: 0.3,
+        d: 0.1,
+        v_plus: 10.0,
+        v_zero: 1.0,
+    };
+    let trajectory = simulate_alm(spec, 2.0, 11);
+    let scheme = ActiveLattice::scheme(7);
+    let original = trajectory.segment(5, 40, true);
+    let mut moved = original.clone();
+    let shifts = [3, 5];
+    moved.translate(ActiveLattice::POSITION_TABLES, &scheme.tables, &shifts);
+    assert_eq!(moved.observed, original.observed);
+    assert_eq!(moved.dt, original.dt);
+    assert_eq!(moved.features[2], original.features[2]);
+    let mut lattice = models(&trajectory)[5].clone();
+    let n = original.num_tokens;
+    for k in 0..original.num_configs() {
+        let tokens = k * n..(k + 1) * n;
+        let mut config = lattice.config().clone();
+        for (t, i) in tokens.clone().enumerate() {
+            assert_eq!(moved.features[0][i], (original.features[0][i] + 3) % 7);
+            assert_eq!(moved.features[1][i], (original.features[1][i] + 5) % 7);
+            config.x[t] = moved.features[0][i] as u16;
+            config.y[t] = moved.features[1][i] as u16;
+        }
+        lattice.set_config(&config);
+        for t in 0..n {
+            for mv in 0..ActiveLattice::MOVES_PER_TOKEN {
+                let flag = original.allowed[(k * n + t) * ActiveLattice::MOVES_PER_TOKEN + mv];
+                assert_eq!(
+                    lattice.move_allowed(t, mv),
+                    flag,
+                    "config {k} token {t} move {mv}"
+                );
+            }
+        }
+    }
+}

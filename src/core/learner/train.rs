@@ -2,7 +2,7 @@
 //! and report progress between steps; and the evaluation of U/T over a whole trajectory in chunks.
 
 use super::batch::{Batch, SegmentSource, TokenScheme};
-use super::config::LearnerConfig;
+use super::config::{Augmentation, LearnerConfig};
 use super::gradient::batch_gradient;
 use super::learned::{LearnedDynamics, TrainingSummary};
 use super::loss::{BatchTensors, batch_log_likelihood};
@@ -13,7 +13,9 @@ use super::{LearnerError, now_seconds};
 use crate::core::compute::runs_on_cpu;
 use crate::core::rng::Rng;
 use burn::module::Module;
-use burn::optim::{AdamConfig, ModuleOptimizer, grad_clipping::GradientClippingConfig};
+use burn::optim::{
+    AdamConfig, AdamWConfig, ModuleOptimizer, grad_clipping::GradientClippingConfig,
+};
 use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -110,6 +112,9 @@ pub struct Trainer {
     last_good: RateNetwork,
     optimizer: ModuleOptimizer,
     rng: Rng,
+    /// Draws the translations of [`Augmentation::Translations`], apart from `rng` so that the
+    /// segment order does not depend on the augmentation.
+    augmentation_rng: Rng,
     /// Segment starts in this epoch's order.
     order: Vec<usize>,
     /// Next position in `order`.
@@ -129,10 +134,18 @@ pub struct Trainer {
 fn optimizer(config: &LearnerConfig) -> ModuleOptimizer {
     let clipping = (config.grad_clip_norm > 0.0)
         .then_some(GradientClippingConfig::Norm(config.grad_clip_norm as f32));
-    AdamConfig::new()
-        .with_epsilon(1e-8)
-        .with_grad_clipping(clipping)
-        .init()
+    if config.weight_decay > 0.0 {
+        AdamWConfig::new()
+            .with_epsilon(1e-8)
+            .with_weight_decay(config.weight_decay as f32)
+            .with_grad_clipping(clipping)
+            .init()
+    } else {
+        AdamConfig::new()
+            .with_epsilon(1e-8)
+            .with_grad_clipping(clipping)
+            .init()
+    }
 }
 
 impl Trainer {
@@ -210,6 +223,7 @@ impl Trainer {
             scheme: source.scheme(),
             optimizer: optimizer(&config),
             rng: Rng::new(config.seed ^ 0x5E67_3E47_5EED_0001),
+            augmentation_rng: Rng::new(config.seed ^ 0x7A45_1A7E_0000_0002),
             last_good: network.clone(),
             network,
             source,
@@ -328,6 +342,16 @@ impl Trainer {
         self.cursor = 0;
     }
 
+    /// Moves `segment` by a random translation of the lattice (one shift per position table).
+    fn translate(&mut self, segment: &mut Batch) {
+        let tables = self.scheme.position_tables();
+        let shifts: Vec<usize> = tables
+            .iter()
+            .map(|&t| self.augmentation_rng.below(self.scheme.tables[t] as u64) as usize)
+            .collect();
+        segment.translate(tables, &self.scheme.tables, &shifts);
+    }
+
     /// One optimiser step on the next minibatch of shuffled segments.
     pub async fn train_step(&mut self) -> Result<StepOutcome, LearnerError> {
         let started = now_seconds();
@@ -339,8 +363,12 @@ impl Trainer {
         let hard = self.config.hard_constraint;
         let end = (self.cursor + self.config.segments_per_batch).min(self.order.len());
         let mut batch: Option<Batch> = None;
-        for &start in &self.order[self.cursor..end] {
-            let segment = self.source.segment(start, self.config.segment_len, hard);
+        let starts = self.order[self.cursor..end].to_vec();
+        for start in starts {
+            let mut segment = self.source.segment(start, self.config.segment_len, hard);
+            if self.config.augmentation == Augmentation::Translations {
+                self.translate(&mut segment);
+            }
             match batch.as_mut() {
                 None => batch = Some(segment),
                 Some(b) => b.extend(&segment),

@@ -111,7 +111,9 @@ fn hex(digit: u8) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::learner::{AttentionSink, LearnerConfig, LrSchedule, Mode, PositionInit};
+    use crate::core::learner::{
+        AttentionSink, Augmentation, LearnerConfig, LrSchedule, Mode, PositionInit,
+    };
     use crate::core::presets::Preset;
     use crate::core::propagation::Integrator;
     use crate::core::settings::{BackendPreference, ExploreSettings, Settings as LinkSettings};
@@ -205,6 +207,8 @@ mod tests {
         settings.learner.attention_sink = AttentionSink::Quiet;
         settings.learner.position_init = PositionInit::Random;
         settings.learner.lr_schedule = LrSchedule::WarmupCosine;
+        settings.learner.augmentation = Augmentation::Translations;
+        settings.learner.weight_decay = 0.05;
         let (back, problems) = LinkSettings::from_query(&settings.to_query());
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(back, settings);

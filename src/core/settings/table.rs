@@ -4,7 +4,7 @@
 
 use super::{BackendPreference, MAX_SWEEP_POINTS, MAX_T, Settings};
 use crate::core::learner::{
-    Activation, AttentionSink, LearnerConfig, LrSchedule, Mode, PositionInit, Range,
+    Activation, AttentionSink, Augmentation, LearnerConfig, LrSchedule, Mode, PositionInit, Range,
 };
 use crate::core::model::{ModelKind, ModelSpec};
 use crate::core::presets::Preset;
@@ -165,6 +165,10 @@ const SINKS: &[(&str, AttentionSink)] = &[
 const POSITION_INITS: &[(&str, PositionInit)] = &[
     ("periodic", PositionInit::Periodic),
     ("random", PositionInit::Random),
+];
+const AUGMENTATIONS: &[(&str, Augmentation)] = &[
+    ("translations", Augmentation::Translations),
+    ("none", Augmentation::None),
 ];
 const LR_SCHEDULES: &[(&str, LrSchedule)] = &[
     ("cosine", LrSchedule::WarmupCosine),
@@ -598,6 +602,27 @@ pub const SETTINGS: &[Setting] = &[
         Learner,
         learner.position_init,
         POSITION_INITS
+    )
+    .advanced(),
+    field!(
+        "wd",
+        "weight decay (0: off)",
+        "Decoupled weight decay (AdamW): a regulariser against memorising a short trajectory. 0 \
+        is plain Adam.",
+        Learner,
+        learner.weight_decay,
+        |raw| real(raw, |v| (0.0..=1.0).contains(&v), "a number from 0 to 1")
+    )
+    .advanced(),
+    named!(
+        "augment",
+        "translated copies (a prior: translational invariance is given; translations, none)",
+        "translations moves each training segment by a random shift of the periodic lattice: the \
+        rules are declared the same at every site instead of being learned. Less memorising of \
+        where clusters sat; nothing about which moves are allowed. Off (none) by default.",
+        Learner,
+        learner.augmentation,
+        AUGMENTATIONS
     )
     .advanced(),
     Setting {

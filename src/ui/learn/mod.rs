@@ -194,6 +194,16 @@ pub fn LearnPanel(
                 exact U/T by memorising the observed jumps; on held-out data it cannot, and the \
                 model kept is the one of the best held-out epoch."
             </p>
+            <p class="hint" data-testid="learn-priors">
+                {move || {
+                    let priors = link.with(|l| l.learner.priors());
+                    if priors.is_empty() {
+                        "No priors: the network is told nothing of the rules.".to_string()
+                    } else {
+                        format!("Priors given, not learned: {}.", priors.join("; "))
+                    }
+                }}
+            </p>
             <div class="form">
                 <SettingsFields fields=fields />
             </div>
