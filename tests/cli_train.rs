@@ -542,7 +542,7 @@ fn train_names_the_priors_it_is_given() {
         );
         String::from_utf8(out.stdout).unwrap()
     };
-    assert!(text(&[]).contains("no priors: the network is told nothing of the rules"));
+    assert!(text(&[]).contains("No priors: the network is told nothing of the rules."));
     let model = TempPath::new("priors.jfmodel");
     let given = text(&[
         "--hard-constraint",
@@ -553,8 +553,8 @@ fn train_names_the_priors_it_is_given() {
     ]);
     assert!(
         given.contains(
-            "priors given, not learned: the exclusion rule (hard constraint); translational \
-             invariance (translated copies)"
+            "Priors given, not learned: the exclusion rule (hard constraint); translational \
+             invariance (translated copies)."
         ),
         "{given}"
     );

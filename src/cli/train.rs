@@ -7,9 +7,9 @@ use crate::core::compute::{BackendInfo, BackendKind, select_device};
 use crate::core::discovery::KindStatistics;
 use crate::core::estimate::{describe_bytes, describe_duration};
 use crate::core::learner::{
-    Activation, AttentionSink, Augmentation, EpochReport, LearnedDynamics, LearnerConfig,
-    LearnerError, LrSchedule, Mode, ModelFileError, PositionInit, SegmentSource, Trainer,
-    Validation, segment_source,
+    Activation, AttentionSink, EpochReport, LearnedDynamics, LearnerConfig, LearnerError,
+    LrSchedule, Mode, ModelFileError, PositionInit, SegmentSource, Trainer, Validation,
+    segment_source,
 };
 use crate::core::presets::Preset;
 use crate::core::settings::{Group, Settings, keys_of};
@@ -46,12 +46,12 @@ pub struct LearnerArgs {
     #[arg(long = "position-init", value_parser = parse_position_init)]
     position_init: Option<PositionInit>,
     /// Decoupled weight decay (AdamW); 0 (the default) is plain Adam.
-    #[arg(long = "weight-decay")]
-    weight_decay: Option<f64>,
+    #[arg(long = "weight-decay", value_name = "W")]
+    weight_decay: Option<String>,
     /// A prior (translational invariance is given, not learned): translations moves each
     /// training segment by a random shift of the periodic lattice; none is the default.
-    #[arg(long, value_parser = parse_augmentation)]
-    augment: Option<Augmentation>,
+    #[arg(long, value_name = "translations|none")]
+    augment: Option<String>,
     /// Consecutive configurations per training segment (default 128).
     #[arg(long)]
     segment: Option<usize>,
@@ -106,12 +106,25 @@ pub struct LearnerArgs {
     set: Vec<String>,
 }
 
-/// `config` with each `KEY=VALUE` applied through the table of settings (learner keys only).
-fn apply_settings(config: LearnerConfig, pairs: &[String]) -> Result<LearnerConfig, TrainCliError> {
+/// `config` with settings applied through the table of settings, each checked as a link's value
+/// is: first the flags that stand for one setting (`--FLAG`, its key, its value if given), then
+/// each `--set KEY=VALUE` (learner keys only).
+fn apply_settings(
+    config: LearnerConfig,
+    flags: &[(&str, &str, Option<&String>)],
+    pairs: &[String],
+) -> Result<LearnerConfig, TrainCliError> {
     let mut settings = Settings {
         learner: config,
         ..Settings::default()
     };
+    for &(flag, key, value) in flags {
+        if let Some(value) = value {
+            settings
+                .set(key, value)
+                .map_err(|e| TrainCliError::Settings(format!("--{flag}: {e}")))?;
+        }
+    }
     for pair in pairs {
         let (key, value) = pair.split_once('=').ok_or_else(|| {
             TrainCliError::Settings(format!("--set {pair:?}: expected KEY=VALUE"))
@@ -144,8 +157,8 @@ impl LearnerArgs {
             hard_constraint: self.hard_constraint || d.hard_constraint,
             attention_sink: self.attention_sink.unwrap_or(d.attention_sink),
             position_init: self.position_init.unwrap_or(d.position_init),
-            augmentation: self.augment.unwrap_or(d.augmentation),
-            weight_decay: self.weight_decay.unwrap_or(d.weight_decay),
+            augmentation: d.augmentation,
+            weight_decay: d.weight_decay,
             learning_rate: self.lr.unwrap_or(d.learning_rate),
             lr_schedule: self.lr_schedule.unwrap_or(d.lr_schedule),
             segment_len: self.segment.unwrap_or(d.segment_len),
@@ -154,7 +167,11 @@ impl LearnerArgs {
             grad_clip_norm: self.clip.unwrap_or(d.grad_clip_norm),
             seed: self.seed.unwrap_or(d.seed),
         };
-        let config = apply_settings(config, &self.set)?;
+        let flags = [
+            ("augment", "augment", self.augment.as_ref()),
+            ("weight-decay", "wd", self.weight_decay.as_ref()),
+        ];
+        let config = apply_settings(config, &flags, &self.set)?;
         config
             .validate()
             .map_err(|e| TrainCliError::Settings(e.to_string()))?;
@@ -240,14 +257,6 @@ fn parse_schedule(text: &str) -> Result<LrSchedule, String> {
         "constant" => Ok(LrSchedule::Constant),
         "warmup-cosine" => Ok(LrSchedule::WarmupCosine),
         _ => Err(format!("{text:?}: expected constant or warmup-cosine")),
-    }
-}
-
-fn parse_augmentation(text: &str) -> Result<Augmentation, String> {
-    match text {
-        "translations" => Ok(Augmentation::Translations),
-        "none" => Ok(Augmentation::None),
-        _ => Err(format!("{text:?}: expected translations or none")),
     }
 }
 
@@ -404,12 +413,7 @@ pub fn run(args: &TrainArgs) -> Result<(), TrainCliError> {
         );
     }
     if !args.json {
-        let priors = config.priors();
-        if priors.is_empty() {
-            println!("no priors: the network is told nothing of the rules");
-        } else {
-            println!("priors given, not learned: {}", priors.join("; "));
-        }
+        println!("{}", config.describe_priors());
     }
     let diagnostics = Diagnostics::of(&loaded, held_out.as_ref());
     let described = diagnostics.describe();

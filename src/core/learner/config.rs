@@ -178,6 +178,16 @@ impl LearnerConfig {
         }
         priors
     }
+
+    /// [`LearnerConfig::priors`] as the sentence the page and the command line show.
+    pub fn describe_priors(&self) -> String {
+        let priors = self.priors();
+        if priors.is_empty() {
+            "No priors: the network is told nothing of the rules.".to_string()
+        } else {
+            format!("Priors given, not learned: {}.", priors.join("; "))
+        }
+    }
 }
 
 impl Default for LearnerConfig {

@@ -131,6 +131,16 @@ pub struct Trainer {
     threads: usize,
 }
 
+/// Moves `segment` by a random translation of the lattice (one shift per position table).
+fn translate(segment: &mut Batch, scheme: &TokenScheme, rng: &mut Rng) {
+    let tables = scheme.position_tables();
+    let shifts: Vec<usize> = tables
+        .iter()
+        .map(|&t| rng.below(scheme.tables[t] as u64) as usize)
+        .collect();
+    segment.translate(tables, &scheme.tables, &shifts);
+}
+
 fn optimizer(config: &LearnerConfig) -> ModuleOptimizer {
     let clipping = (config.grad_clip_norm > 0.0)
         .then_some(GradientClippingConfig::Norm(config.grad_clip_norm as f32));
@@ -342,16 +352,6 @@ impl Trainer {
         self.cursor = 0;
     }
 
-    /// Moves `segment` by a random translation of the lattice (one shift per position table).
-    fn translate(&mut self, segment: &mut Batch) {
-        let tables = self.scheme.position_tables();
-        let shifts: Vec<usize> = tables
-            .iter()
-            .map(|&t| self.augmentation_rng.below(self.scheme.tables[t] as u64) as usize)
-            .collect();
-        segment.translate(tables, &self.scheme.tables, &shifts);
-    }
-
     /// One optimiser step on the next minibatch of shuffled segments.
     pub async fn train_step(&mut self) -> Result<StepOutcome, LearnerError> {
         let started = now_seconds();
@@ -363,11 +363,10 @@ impl Trainer {
         let hard = self.config.hard_constraint;
         let end = (self.cursor + self.config.segments_per_batch).min(self.order.len());
         let mut batch: Option<Batch> = None;
-        let starts = self.order[self.cursor..end].to_vec();
-        for start in starts {
+        for &start in &self.order[self.cursor..end] {
             let mut segment = self.source.segment(start, self.config.segment_len, hard);
             if self.config.augmentation == Augmentation::Translations {
-                self.translate(&mut segment);
+                translate(&mut segment, &self.scheme, &mut self.augmentation_rng);
             }
             match batch.as_mut() {
                 None => batch = Some(segment),

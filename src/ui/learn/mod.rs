@@ -195,14 +195,7 @@ pub fn LearnPanel(
                 model kept is the one of the best held-out epoch."
             </p>
             <p class="hint" data-testid="learn-priors">
-                {move || {
-                    let priors = link.with(|l| l.learner.priors());
-                    if priors.is_empty() {
-                        "No priors: the network is told nothing of the rules.".to_string()
-                    } else {
-                        format!("Priors given, not learned: {}.", priors.join("; "))
-                    }
-                }}
+                {move || link.with(|l| l.learner.describe_priors())}
             </p>
             <div class="form">
                 <SettingsFields fields=fields />
