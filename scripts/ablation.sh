@@ -9,8 +9,12 @@
 #   scripts/ablation.sh [EPOCHS]        (default 10; two rows run at a time, one per core)
 #
 # Rows: the defaults (plain softmax, random position tables, constant learning rate), then each
-# lever switched on alone, then two priors for reference: translated copies (translational
-# invariance given) and the hard constraint (the exclusion rule given). Results land in target/ablation/ as JSON lines.
+# lever switched on alone, then priors for reference: translated copies (translational
+# invariance given, with the default network and with one layer) and the hard constraint (the
+# exclusion rule given). Each row also prints the configurations the optimiser has seen: the
+# learner left the occupancy-blind optimum after 2.5e5 to 5.5e5 of them in every run that got
+# there (14 to 27 passes over a T = 100 trajectory with the translations prior), and without the
+# prior the network memorises that trajectory within 3 passes.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -31,8 +35,13 @@ rows=(
   "cosine-lr|--lr-schedule warmup-cosine"
   "diverse-batches|--segment 16 --batch 8"
   "wide-heads|--d-model 128 --heads 4"
+  "one-head|--heads 1"
+  "one-layer|--layers 1"
+  "higher-lr|--lr 3e-3"
+  "larger-batches|--batch 4"
   "weight-decay|--weight-decay 0.1"
   "translations-prior|--augment translations"
+  "translations-prior-one-layer|--augment translations --layers 1"
   "hard-constraint-prior|--hard-constraint"
 )
 run_row() {
@@ -56,8 +65,8 @@ for row in rows:
     first = lines[0]
     print(f"\n{name} ({row.split('|')[1] or 'CLI defaults'}): held-out exact "
           f"{first['val_exact_U_per_T']:.2f}, blind {first.get('val_blind_U_per_T', float('nan')):.2f}")
-    print("epoch  train U/T  held-out U/T  held-out leak  seconds")
+    print("epoch  configs seen  train U/T  held-out U/T  held-out leak  seconds")
     for l in lines:
-        print(f"{l['epoch']:5d}  {l['U_per_T']:9.2f}  {l['val_U_per_T']:12.2f}  "
-              f"{l['val_blocked_leak']:13.2f}  {l['seconds']:7.1f}")
+        print(f"{l['epoch']:5d}  {l['configs_seen']:12d}  {l['U_per_T']:9.2f}  "
+              f"{l['val_U_per_T']:12.2f}  {l['val_blocked_leak']:13.2f}  {l['seconds']:7.1f}")
 EOF

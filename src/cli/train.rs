@@ -488,6 +488,7 @@ fn print_epoch(
         let mut line = json!({
             "epoch": report.epoch,
             "steps": report.steps,
+            "configs_seen": report.configs_seen,
             "U_per_T": report.u_per_t,
             "exact_U_per_T": report.exact_u_per_t,
             "blocked_leak": report.blocked_leak,

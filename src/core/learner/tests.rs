@@ -223,6 +223,8 @@ fn training_steps_raise_the_likelihood_and_report() {
         "cannot beat the truth by much: {last:?}"
     );
     assert_eq!(last.steps, 3 * trainer.steps_per_epoch());
+    // The segments tile the trajectory, so an epoch visits every configuration once.
+    assert_eq!(last.configs_seen, 3 * trajectory.num_configs() as u64);
 }
 
 /// With a held-out trajectory, every report carries its U/T next to its exact U/T, and the

@@ -53,6 +53,11 @@ pub struct EpochReport {
     pub epoch: usize,
     /// Optimiser steps so far.
     pub steps: usize,
+    /// Configurations the optimiser has trained on so far, counted once per visit: how far the
+    /// unconstrained learner gets past the occupancy-blind optimum is set by these more than by
+    /// steps or epochs.
+    #[serde(default)]
+    pub configs_seen: u64,
     /// U/T of the learner over the whole training trajectory.
     pub u_per_t: f64,
     /// U/T of the true dynamics, when the rates are known.
@@ -121,6 +126,7 @@ pub struct Trainer {
     cursor: usize,
     epochs_done: usize,
     steps: usize,
+    configs_seen: u64,
     epoch_seconds: f64,
     warnings: Vec<String>,
     exact_u_per_t: Option<f64>,
@@ -242,6 +248,7 @@ impl Trainer {
             cursor: 0,
             epochs_done: 0,
             steps: 0,
+            configs_seen: 0,
             epoch_seconds: 0.0,
             warnings: Vec::new(),
             exact_u_per_t,
@@ -376,6 +383,7 @@ impl Trainer {
         self.cursor = end;
         let batch = batch.expect("an epoch has at least one segment");
         let time: f64 = batch.dt.iter().sum();
+        let batch_configs = batch.num_configs();
         let total_steps = self.config.epochs * steps_per_epoch;
         let learning_rate =
             self.config
@@ -406,6 +414,7 @@ impl Trainer {
             }
         }
         self.steps += 1;
+        self.configs_seen += batch_configs as u64;
         let epoch = self.epochs_done + 1;
         let epoch_finished = self.cursor >= self.order.len();
         if epoch_finished {
@@ -461,6 +470,7 @@ impl Trainer {
         let report = EpochReport {
             epoch: self.epochs_done,
             steps: self.steps,
+            configs_seen: self.configs_seen,
             u_per_t: training.u_per_t,
             exact_u_per_t: self.exact_u_per_t,
             blocked_leak: training.blocked_leak,
