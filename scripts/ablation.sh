@@ -40,6 +40,7 @@ rows=(
   "higher-lr|--lr 3e-3"
   "larger-batches|--batch 4"
   "weight-decay|--weight-decay 0.1"
+  "strong-weight-decay|--weight-decay 1"
   "translations-prior|--augment translations"
   "translations-prior-one-layer|--augment translations --layers 1"
   "hard-constraint-prior|--hard-constraint"

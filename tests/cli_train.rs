@@ -562,3 +562,36 @@ fn train_names_the_priors_it_is_given() {
         LearnedDynamics::from_bytes(&std::fs::read(&model.0).unwrap(), &cpu_device()).unwrap();
     assert_eq!(learned.config().priors().len(), 2);
 }
+
+/// A Mode 2 scan of an active lattice says, per N_W, where each true kind of move falls among
+/// the kept network's classes on the held-out trajectory: every candidate move of the examined
+/// configurations is counted once, in one of the N_W classes.
+#[test]
+fn scan_reports_where_each_kind_of_move_falls() {
+    let training = alm_trajectory("member-train.json", "8", "0.25", "5", "3");
+    let held_out = alm_trajectory("member-held.json", "8", "0.25", "5", "4");
+    let mut args = vec![
+        "scan",
+        training.arg(),
+        "--validate",
+        held_out.arg(),
+        "--classes",
+        "2",
+        "--epochs",
+        "1",
+        "--json",
+    ];
+    args.extend(TINY);
+    let lines = json_lines(&args);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let membership = &lines[0]["membership"];
+    let counts: Vec<Vec<u64>> = serde_json::from_value(membership["counts"].clone())
+        .unwrap_or_else(|e| panic!("membership counts: {e}: {membership}"));
+    assert_eq!(counts.len(), 4, "one row per kind of move: {membership}");
+    assert!(counts.iter().all(|row| row.len() == 2), "{membership}");
+    let configs = membership["configs"].as_u64().expect("configs");
+    // L = 8, phi = 0.25: N = 16 particles, 6 candidate moves each.
+    let moves: u64 = counts.iter().flatten().sum();
+    assert_eq!(moves, configs * 16 * 6, "{membership}");
+    assert_eq!(membership["class_rates"].as_array().map(Vec::len), Some(2));
+}

@@ -1,7 +1,9 @@
 //! `jumpformer scan FILE --classes 1..6`: trains Mode 2 from scratch for every number of classes
 //! N_W in a range and reports the best U/T of each, to find the plateau (SPEC section 4).
 
-use super::train::{LearnerArgs, TrainCliError, epoch_seconds, load};
+use super::train::{
+    LearnerArgs, TrainCliError, describe_membership, epoch_seconds, load, membership,
+};
 use crate::core::learner::{EpochReport, LearnerConfig, Mode};
 use serde_json::json;
 use std::path::PathBuf;
@@ -104,6 +106,8 @@ pub fn run(args: &ScanArgs) -> Result<(), TrainCliError> {
             ..
         } = best.expect("at least one epoch");
         let bound = |l: &super::train::Loaded| l.kinds.map(|k| k.best_u_per_t(classes));
+        let judged_on = args.learner.validate.as_deref().unwrap_or(&args.file);
+        let membership = membership(&trainer.kept(), judged_on)?;
         if args.json {
             let mut line = json!({
                 "classes": classes,
@@ -123,6 +127,9 @@ pub fn run(args: &ScanArgs) -> Result<(), TrainCliError> {
                 if let Some(b) = bound(h) {
                     line["val_kind_bound_U_per_T"] = json!(b);
                 }
+            }
+            if let Some(m) = &membership {
+                line["membership"] = json!(m);
             }
             if !warnings.is_empty() {
                 line["warnings"] = json!(warnings);
@@ -152,6 +159,9 @@ pub fn run(args: &ScanArgs) -> Result<(), TrainCliError> {
                  {best_epoch}/{epochs}, class rates [{}], {seconds:.2} s",
                 rates.join(", ")
             );
+            if let Some(m) = &membership {
+                println!("{}", describe_membership(m, judged_on));
+            }
             for w in &warnings {
                 println!("  warning: {w}");
             }

@@ -4,7 +4,7 @@
 use super::input::{InputError, read_trajectory};
 use super::preset::PresetArg;
 use crate::core::compute::{BackendInfo, BackendKind, select_device};
-use crate::core::discovery::KindStatistics;
+use crate::core::discovery::{ClassMembership, KindStatistics, class_membership};
 use crate::core::estimate::{describe_bytes, describe_duration};
 use crate::core::learner::{
     Activation, AttentionSink, EpochReport, LearnedDynamics, LearnerConfig, LearnerError,
@@ -13,6 +13,7 @@ use crate::core::learner::{
 };
 use crate::core::presets::Preset;
 use crate::core::settings::{Group, Settings, keys_of};
+use crate::core::trajectory::AnyTrajectory;
 use burn::tensor::Device;
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -81,7 +82,7 @@ pub struct LearnerArgs {
     /// A held-out trajectory with the same rules (another seed): U/T on it is reported every
     /// epoch, and the weights of the best held-out epoch are kept (early stopping).
     #[arg(long)]
-    validate: Option<PathBuf>,
+    pub validate: Option<PathBuf>,
     /// Start the embeddings and encoder from this model file (e.g. Mode 2 from a trained Mode 1
     /// network of the same shape); the rate head starts fresh.
     #[arg(long = "warm-start")]
@@ -432,9 +433,18 @@ pub fn run(args: &TrainArgs) -> Result<(), TrainCliError> {
             );
         }
     }
+    let kept = trainer.kept();
+    let judged_on = args.learner.validate.as_deref().unwrap_or(&args.file);
+    if let Some(membership) = membership(&kept, judged_on)? {
+        if args.json {
+            println!("{}", json!({ "membership": membership }));
+        } else {
+            println!("{}", describe_membership(&membership, judged_on));
+        }
+    }
     if let Some(out) = &args.out {
         // The weights of the best held-out epoch when there is a held-out trajectory.
-        let bytes = pollster::block_on(trainer.kept().to_bytes())?;
+        let bytes = pollster::block_on(kept.to_bytes())?;
         std::fs::write(out, bytes).map_err(|source| TrainCliError::Write {
             path: out.clone(),
             source,
@@ -448,6 +458,56 @@ pub fn run(args: &TrainArgs) -> Result<(), TrainCliError> {
         }
     }
     Ok(())
+}
+
+/// Configurations, evenly spaced in time, that [`membership`] classifies.
+const MEMBERSHIP_CONFIGS: usize = 256;
+
+/// Mode 2 on an active lattice: which true kind of move the network `learned` puts in which
+/// class, over configurations of the trajectory in `path` (the held-out one when there is one:
+/// the classes must hold on data the network has not seen). `None` in Mode 1 or for another
+/// model.
+pub fn membership(
+    learned: &LearnedDynamics,
+    path: &Path,
+) -> Result<Option<ClassMembership>, TrainCliError> {
+    if learned.config().mode.classes() == 0 {
+        return Ok(None);
+    }
+    let AnyTrajectory::ActiveLattice(trajectory) = read_trajectory(path)? else {
+        return Ok(None);
+    };
+    Ok(pollster::block_on(class_membership(
+        learned,
+        &trajectory,
+        MEMBERSHIP_CONFIGS,
+    ))?)
+}
+
+/// The membership as text: for each true kind, the class most of its moves fall into.
+pub fn describe_membership(membership: &ClassMembership, path: &Path) -> String {
+    let mut lines = vec![format!(
+        "classes on {} ({} configurations): where each true kind of move falls",
+        path.display(),
+        membership.configs
+    )];
+    let true_rates = membership.true_rates.as_deref().unwrap_or_default();
+    for (k, dominant) in membership.dominant_classes().iter().enumerate() {
+        let truth = true_rates
+            .get(k)
+            .map_or(String::new(), |r| format!(" (true rate {r})"));
+        let place = match dominant {
+            Some((class, share)) => format!(
+                "{:.1}% in class {} (rate {:.4})",
+                100.0 * share,
+                class + 1,
+                membership.class_rates[*class]
+            ),
+            None => "no moves".to_string(),
+        };
+        lines.push(format!("  {}{truth}: {place}", membership.kinds[k]));
+    }
+    lines.join("\n")
 }
 
 /// The occupancy-blind optimum of the training and held-out trajectories (active lattice).

@@ -29,6 +29,21 @@ pub const LOG_RATE_MAX: f32 = 15.0;
 /// rate of a rare process (a handful of events per minibatch) does not wander.
 pub const CLASS_LOG_RATE_SCALE: f32 = 3.0;
 
+/// The range over which the Mode 2 class log-rates s_k start, spread evenly, so the classes
+/// start distinct. Without the hard constraint it reaches down to e^-6 = 0.0025: the network
+/// must give moves that can never happen (a step onto an occupied site) a rate near zero, and a
+/// class that starts there gives them somewhere to fall from the first step. From [-3, 3] they
+/// shared the lowest class with the slowest real process, and no class ever moved below it (a
+/// class no move falls into gets no gradient). With the constraint those moves are masked, and
+/// a class starting at 0.0025 would only have to climb to the slowest real rate.
+pub fn class_log_rate_init(hard_constraint: bool) -> (f32, f32) {
+    if hard_constraint {
+        (-3.0, 3.0)
+    } else {
+        (-6.0, 3.0)
+    }
+}
+
 /// Mode 2 class logits are standardised per move before the softmax,
 /// (l - mean) / sqrt(var + 1) * CLASS_LOGIT_SPREAD over the classes: the argmax is unchanged,
 /// but the softmax can no longer saturate, so the straight-through gradient still reaches a
@@ -134,13 +149,13 @@ impl RateNetwork {
         let class_log_rates = match config.mode {
             Mode::Mode1 => None,
             Mode::Mode2 { classes } => {
-                // Spread evenly over [-3, 3] in log space, so the classes start distinct.
+                let (low, high) = class_log_rate_init(config.hard_constraint);
                 let init: Vec<f32> = (0..classes)
                     .map(|k| {
                         (if classes == 1 {
                             0.0
                         } else {
-                            -3.0 + 6.0 * k as f32 / (classes - 1) as f32
+                            low + (high - low) * k as f32 / (classes - 1) as f32
                         }) / CLASS_LOG_RATE_SCALE
                     })
                     .collect();
