@@ -11,9 +11,10 @@ use crate::core::learner::{
     LrSchedule, Mode, ModelFileError, PositionInit, SegmentSource, Trainer, Validation,
     segment_source,
 };
+use crate::core::model::ActiveLattice;
 use crate::core::presets::Preset;
 use crate::core::settings::{Group, Settings, keys_of};
-use crate::core::trajectory::AnyTrajectory;
+use crate::core::trajectory::{AnyTrajectory, Trajectory};
 use burn::tensor::Device;
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -82,7 +83,7 @@ pub struct LearnerArgs {
     /// A held-out trajectory with the same rules (another seed): U/T on it is reported every
     /// epoch, and the weights of the best held-out epoch are kept (early stopping).
     #[arg(long)]
-    pub validate: Option<PathBuf>,
+    validate: Option<PathBuf>,
     /// Start the embeddings and encoder from this model file (e.g. Mode 2 from a trained Mode 1
     /// network of the same shape); the rate head starts fresh.
     #[arg(long = "warm-start")]
@@ -434,12 +435,14 @@ pub fn run(args: &TrainArgs) -> Result<(), TrainCliError> {
         }
     }
     let kept = trainer.kept();
-    let judged_on = args.learner.validate.as_deref().unwrap_or(&args.file);
-    if let Some(membership) = membership(&kept, judged_on)? {
+    if config.mode.classes() > 0
+        && let Some(input) = args.learner.membership_input(&args.file)?
+        && let Some(membership) = membership(&kept, &input)?
+    {
         if args.json {
             println!("{}", json!({ "membership": membership }));
         } else {
-            println!("{}", describe_membership(&membership, judged_on));
+            println!("{}", describe_membership(&membership, &input.path));
         }
     }
     if let Some(out) = &args.out {
@@ -463,23 +466,40 @@ pub fn run(args: &TrainArgs) -> Result<(), TrainCliError> {
 /// Configurations, evenly spaced in time, that [`membership`] classifies.
 const MEMBERSHIP_CONFIGS: usize = 256;
 
-/// Mode 2 on an active lattice: which true kind of move the network `learned` puts in which
-/// class, over configurations of the trajectory in `path` (the held-out one when there is one:
-/// the classes must hold on data the network has not seen). `None` in Mode 1 or for another
-/// model.
+/// The trajectory a Mode 2 network's classes are judged on: an active lattice's, read once
+/// however many networks are judged.
+pub struct MembershipInput {
+    pub path: PathBuf,
+    trajectory: Trajectory<ActiveLattice>,
+}
+
+impl LearnerArgs {
+    /// The held-out trajectory when `--validate` names one (the classes must hold on data the
+    /// network has not seen), else the training one in `training`; `None` for another model.
+    pub fn membership_input(
+        &self,
+        training: &Path,
+    ) -> Result<Option<MembershipInput>, TrainCliError> {
+        let path = self.validate.as_deref().unwrap_or(training);
+        Ok(match read_trajectory(path)? {
+            AnyTrajectory::ActiveLattice(trajectory) => Some(MembershipInput {
+                path: path.to_path_buf(),
+                trajectory,
+            }),
+            _ => None,
+        })
+    }
+}
+
+/// Which true kind of move the network `learned` puts in which class, over
+/// [`MEMBERSHIP_CONFIGS`] configurations of `input`; `None` in Mode 1.
 pub fn membership(
     learned: &LearnedDynamics,
-    path: &Path,
+    input: &MembershipInput,
 ) -> Result<Option<ClassMembership>, TrainCliError> {
-    if learned.config().mode.classes() == 0 {
-        return Ok(None);
-    }
-    let AnyTrajectory::ActiveLattice(trajectory) = read_trajectory(path)? else {
-        return Ok(None);
-    };
     Ok(pollster::block_on(class_membership(
         learned,
-        &trajectory,
+        &input.trajectory,
         MEMBERSHIP_CONFIGS,
     ))?)
 }
