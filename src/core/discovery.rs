@@ -2,8 +2,11 @@
 //! the rate the network gives each kind, and beside them the true rates and the rates the
 //! trajectory itself supports (maximum likelihood per kind) — the "discovery" of the processes.
 
+#[cfg(feature = "learner")]
 use crate::core::learner::{LearnedDynamics, LearnerError};
-use crate::core::model::{ActiveLattice, ActiveLatticeRates, MoveKind};
+#[cfg(feature = "learner")]
+use crate::core::model::ActiveLatticeRates;
+use crate::core::model::{ActiveLattice, MoveKind};
 use crate::core::trajectory::{AnyTrajectory, Trajectory};
 use serde::{Deserialize, Serialize};
 
@@ -71,6 +74,7 @@ impl ClassMembership {
 
 /// The configuration current at each of `samples` evenly spaced times (midpoints of equal
 /// intervals of [0, T]), so a configuration is drawn in proportion to its waiting time.
+#[cfg(feature = "learner")]
 fn configurations_at_even_times(
     trajectory: &Trajectory<ActiveLattice>,
     samples: usize,
@@ -94,6 +98,7 @@ fn configurations_at_even_times(
 /// Classifies every candidate move of the configurations at `configs` evenly spaced times of
 /// `trajectory` with the Mode 2 network `learned` (one network call for all of them). `None` in
 /// Mode 1.
+#[cfg(feature = "learner")]
 pub async fn class_membership(
     learned: &LearnedDynamics,
     trajectory: &Trajectory<ActiveLattice>,

@@ -1,8 +1,12 @@
 //! What a trained network learned about one particle: the learned rate of each of its moves
 //! beside the true rate, and where its attention goes among the other particles.
 
-use crate::core::learner::{LearnedDynamics, LearnerError};
-use crate::core::model::{ActiveLattice, Dynamics, MoveKind};
+#[cfg(feature = "learner")]
+use crate::core::learner::LearnedDynamics;
+use crate::core::learner::LearnerError;
+use crate::core::model::ActiveLattice;
+#[cfg(feature = "learner")]
+use crate::core::model::{Dynamics, MoveKind};
 use crate::core::trajectory::Trajectory;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -45,6 +49,7 @@ pub fn last_configuration(trajectory: &Trajectory<ActiveLattice>) -> ActiveLatti
 
 /// What `learned` makes of `particle` in the last configuration of `trajectory`: each move's
 /// learned and true rate, and the particle's attention in the last layer.
+#[cfg(feature = "learner")]
 pub async fn inspect_particle(
     learned: &LearnedDynamics,
     trajectory: &Trajectory<ActiveLattice>,
@@ -84,7 +89,7 @@ pub async fn inspect_particle(
     })
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "learner"))]
 mod tests {
     use super::*;
     use crate::core::compute::cpu_device;

@@ -2,6 +2,7 @@
 //! from one trajectory by maximising the trajectory's path log-likelihood U.
 //!
 //! - [`config`]: the settings ([`LearnerConfig`], [`Mode`]) and their ranges.
+//! - [`report`]: what training reports ([`EpochReport`], [`StepOutcome`]).
 //! - [`batch`]: tokens of a configuration ([`Tokenize`]) and segments of a trajectory
 //!   ([`SegmentSource`], [`Batch`]), rebuilt on demand by replay.
 //! - [`encoder`]: the transformer encoder, with an optional attention sink.
@@ -18,13 +19,22 @@
 
 pub mod batch;
 pub mod config;
+pub mod report;
+
+// The network and what runs it (burn): left out of the page's build, which never trains.
+#[cfg(feature = "learner")]
 pub mod encoder;
+#[cfg(feature = "learner")]
 mod gradient;
+#[cfg(feature = "learner")]
 pub mod learned;
+#[cfg(feature = "learner")]
 pub mod loss;
+#[cfg(feature = "learner")]
 pub mod network;
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(feature = "learner", not(target_arch = "wasm32")))]
 mod threads;
+#[cfg(feature = "learner")]
 pub mod train;
 
 pub use batch::{Batch, SegmentSource, TokenScheme, Tokenize, segment_source};
@@ -32,9 +42,13 @@ pub use config::{
     Activation, AttentionSink, Augmentation, ConfigError, LearnerConfig, LrSchedule, Mode,
     PositionInit, Range,
 };
+#[cfg(feature = "learner")]
 pub use learned::{Inspection, LearnedDynamics, ModelFileError, TrainingSummary};
+#[cfg(feature = "learner")]
 pub use network::RateNetwork;
-pub use train::{EpochReport, Evaluation, Evaluator, StepOutcome, Trainer, Validation};
+pub use report::{EpochReport, StepOutcome};
+#[cfg(feature = "learner")]
+pub use train::{Evaluation, Evaluator, Trainer, Validation};
 
 use thiserror::Error;
 
@@ -54,6 +68,7 @@ pub enum LearnerError {
     Mismatch(String),
 }
 
+#[cfg(feature = "learner")]
 impl LearnerError {
     /// A failed read-back from the device, with the backend's own description.
     pub(crate) fn readback(error: impl std::fmt::Debug) -> Self {
@@ -62,6 +77,7 @@ impl LearnerError {
 }
 
 /// Seconds on a monotonic clock (for durations only), natively and in the browser.
+#[cfg(feature = "learner")]
 pub(crate) fn now_seconds() -> f64 {
     static ORIGIN: std::sync::OnceLock<web_time::Instant> = std::sync::OnceLock::new();
     ORIGIN
@@ -70,5 +86,5 @@ pub(crate) fn now_seconds() -> f64 {
         .as_secs_f64()
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "learner"))]
 mod tests;

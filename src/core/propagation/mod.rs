@@ -7,15 +7,22 @@
 //! - [`Ensemble`]: active-lattice replicas at one density with their observables (SPEC 6), run
 //!   by the true engine or by a [`Propagation`]; one point of the paper's Fig. 4.
 
+// Running a network forward needs the learner; the ensembles' settings and results do not.
+#[cfg(feature = "learner")]
 mod ensemble;
+#[cfg(feature = "learner")]
 mod rate_source;
+#[cfg(feature = "learner")]
 mod replicas;
+mod summary;
 
-pub use ensemble::{
-    Ensemble, EnsembleSettings, EnsembleSummary, Estimate, SAMPLE_INTERVAL, replica_rng,
-};
+#[cfg(feature = "learner")]
+pub use ensemble::Ensemble;
+#[cfg(feature = "learner")]
 pub use rate_source::RateSource;
+#[cfg(feature = "learner")]
 pub use replicas::{Propagation, StepReport};
+pub use summary::{EnsembleSettings, EnsembleSummary, Estimate, SAMPLE_INTERVAL, replica_rng};
 
 use crate::core::learner::LearnerError;
 use crate::core::model::ModelError;

@@ -1,46 +1,11 @@
-//! The compute backend of the learner: which burn device runs the tensors, and why.
-//!
-//! The choice is made at run time. Where burn's wgpu backend is compiled in (always in the
-//! browser, natively with the `gpu` feature) the first WebGPU/Vulkan/Metal adapter is used;
-//! otherwise, or when no adapter is found, training runs on burn's pure-Rust CPU backend (Flex).
+//! The devices of the learner: the CPU device, the choice of a GPU adapter, and the smoke
+//! training that proves a device can train.
 
+use super::{BackendInfo, BackendKind};
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Device, Tensor, TensorData, activation};
-use serde::{Deserialize, Serialize};
-
-/// Which kind of backend tensors run on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum BackendKind {
-    /// burn's wgpu backend on a GPU adapter (WebGPU in the browser).
-    Gpu,
-    /// burn's Flex backend on the CPU.
-    Cpu,
-}
-
-/// The backend in use, with the reason it was chosen, as shown to the user.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BackendInfo {
-    pub kind: BackendKind,
-    /// The adapter's name for a GPU backend, e.g. "google swiftshader"; browsers may withhold it.
-    pub adapter: Option<String>,
-    /// One sentence that says why this backend was chosen.
-    pub reason: String,
-}
-
-impl BackendInfo {
-    /// A short label for badges and logs: "WebGPU: <adapter>" or "CPU".
-    pub fn label(&self) -> String {
-        match (&self.kind, &self.adapter) {
-            (BackendKind::Gpu, Some(adapter)) if !adapter.is_empty() => {
-                format!("WebGPU ({adapter})")
-            }
-            (BackendKind::Gpu, _) => "WebGPU".to_string(),
-            (BackendKind::Cpu, _) => "CPU (burn Flex)".to_string(),
-        }
-    }
-}
 
 /// The CPU device, with autodiff switched on for training.
 pub fn cpu_device() -> Device {
@@ -56,7 +21,7 @@ pub fn runs_on_cpu(device: &Device) -> bool {
 /// Picks the training device: a GPU adapter when one can be had, else the CPU.
 ///
 /// Never fails: an unavailable or broken GPU falls back to the CPU with the reason recorded.
-#[cfg(any(target_arch = "wasm32", feature = "gpu"))]
+#[cfg(feature = "gpu")]
 pub async fn select_device(prefer_gpu: bool) -> (Device, BackendInfo) {
     if !prefer_gpu {
         return cpu_choice("the CPU backend was requested");
@@ -81,7 +46,7 @@ pub async fn select_device(prefer_gpu: bool) -> (Device, BackendInfo) {
 }
 
 /// Picks the training device where no GPU backend is compiled in: always the CPU.
-#[cfg(not(any(target_arch = "wasm32", feature = "gpu")))]
+#[cfg(not(feature = "gpu"))]
 pub async fn select_device(_prefer_gpu: bool) -> (Device, BackendInfo) {
     cpu_choice("this build has no GPU backend (build with --features gpu)")
 }
@@ -96,7 +61,7 @@ fn cpu_choice(reason: &str) -> (Device, BackendInfo) {
 }
 
 /// Turns wgpu's adapter error into a sentence for the user.
-#[cfg_attr(not(any(target_arch = "wasm32", feature = "gpu")), allow(dead_code))]
+#[cfg_attr(not(feature = "gpu"), allow(dead_code))]
 fn no_adapter_reason(error: &str) -> String {
     if error.contains("no adapters") || error.contains("AdapterUnavailable") {
         if cfg!(target_arch = "wasm32") {

@@ -1,0 +1,46 @@
+//! The compute backend of the learner: which burn device runs the tensors, and why.
+//!
+//! The choice is made at run time. Where burn's wgpu backend is compiled in (the `gpu` feature:
+//! always in the browser's worker, natively on request) the first WebGPU/Vulkan/Metal adapter is
+//! used; otherwise, or when no adapter is found, training runs on burn's pure-Rust CPU backend
+//! (Flex). The kinds of backend and their description are plain data, which the page shows; the
+//! devices themselves (`device`) are built with the learner.
+
+#[cfg(feature = "learner")]
+mod device;
+#[cfg(feature = "learner")]
+pub use device::{ComputeError, cpu_device, runs_on_cpu, select_device, smoke_train};
+
+use serde::{Deserialize, Serialize};
+
+/// Which kind of backend tensors run on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BackendKind {
+    /// burn's wgpu backend on a GPU adapter (WebGPU in the browser).
+    Gpu,
+    /// burn's Flex backend on the CPU.
+    Cpu,
+}
+
+/// The backend in use, with the reason it was chosen, as shown to the user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BackendInfo {
+    pub kind: BackendKind,
+    /// The adapter's name for a GPU backend, e.g. "google swiftshader"; browsers may withhold it.
+    pub adapter: Option<String>,
+    /// One sentence that says why this backend was chosen.
+    pub reason: String,
+}
+
+impl BackendInfo {
+    /// A short label for badges and logs: "WebGPU: <adapter>" or "CPU".
+    pub fn label(&self) -> String {
+        match (&self.kind, &self.adapter) {
+            (BackendKind::Gpu, Some(adapter)) if !adapter.is_empty() => {
+                format!("WebGPU ({adapter})")
+            }
+            (BackendKind::Gpu, _) => "WebGPU".to_string(),
+            (BackendKind::Cpu, _) => "CPU (burn Flex)".to_string(),
+        }
+    }
+}
