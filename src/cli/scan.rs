@@ -60,7 +60,6 @@ pub fn run(args: &ScanArgs) -> Result<(), TrainCliError> {
         .collect::<Result<Vec<_>, _>>()?;
     let loaded = load(&args.file)?;
     let held_out = args.learner.validation()?;
-    let membership_input = args.learner.membership_input(&args.file)?;
     let (device, info) = args.learner.device();
     if !args.json {
         println!(
@@ -107,10 +106,8 @@ pub fn run(args: &ScanArgs) -> Result<(), TrainCliError> {
             ..
         } = best.expect("at least one epoch");
         let bound = |l: &super::train::Loaded| l.kinds.map(|k| k.best_u_per_t(classes));
-        let membership = match &membership_input {
-            Some(input) => membership(&trainer.kept(), input)?,
-            None => None,
-        };
+        let judged_on = held_out.as_ref().unwrap_or(&loaded);
+        let membership = membership(&trainer.kept(), judged_on)?;
         if args.json {
             let mut line = json!({
                 "classes": classes,
@@ -162,8 +159,8 @@ pub fn run(args: &ScanArgs) -> Result<(), TrainCliError> {
                  {best_epoch}/{epochs}, class rates [{}], {seconds:.2} s",
                 rates.join(", ")
             );
-            if let (Some(m), Some(input)) = (&membership, &membership_input) {
-                println!("{}", describe_membership(m, &input.path));
+            if let Some(m) = &membership {
+                println!("{}", describe_membership(m, &judged_on.path));
             }
             for w in &warnings {
                 println!("  warning: {w}");

@@ -316,7 +316,10 @@ pub enum TrainCliError {
 
 /// A trajectory file loaded for training: the segments and the exact U/T (if it has rates).
 pub struct Loaded {
+    pub path: PathBuf,
     pub source: Arc<dyn SegmentSource>,
+    /// The same trajectory when it is an active lattice's: Mode 2's classes are judged on it.
+    pub active_lattice: Option<Arc<Trajectory<ActiveLattice>>>,
     pub exact_u_per_t: Option<f64>,
     /// Active lattice: jumps and exposures by kind of move, for the diagnostics.
     pub kinds: Option<KindStatistics>,
@@ -335,9 +338,17 @@ pub fn load(path: &Path) -> Result<Loaded, TrainCliError> {
         trajectory.total_time(),
     );
     let kinds = KindStatistics::of_any(&trajectory);
-    let source = segment_source(trajectory);
+    let (source, active_lattice): (Arc<dyn SegmentSource>, _) = match trajectory {
+        AnyTrajectory::ActiveLattice(t) => {
+            let t = Arc::new(t);
+            (t.clone(), Some(t))
+        }
+        other => (segment_source(other), None),
+    };
     Ok(Loaded {
+        path: path.to_path_buf(),
         source,
+        active_lattice,
         exact_u_per_t,
         kinds,
         kind,
@@ -435,14 +446,14 @@ pub fn run(args: &TrainArgs) -> Result<(), TrainCliError> {
         }
     }
     let kept = trainer.kept();
+    let judged_on = held_out.as_ref().unwrap_or(&loaded);
     if config.mode.classes() > 0
-        && let Some(input) = args.learner.membership_input(&args.file)?
-        && let Some(membership) = membership(&kept, &input)?
+        && let Some(membership) = membership(&kept, judged_on)?
     {
         if args.json {
             println!("{}", json!({ "membership": membership }));
         } else {
-            println!("{}", describe_membership(&membership, &input.path));
+            println!("{}", describe_membership(&membership, &judged_on.path));
         }
     }
     if let Some(out) = &args.out {
@@ -466,40 +477,20 @@ pub fn run(args: &TrainArgs) -> Result<(), TrainCliError> {
 /// Configurations, evenly spaced in time, that [`membership`] classifies.
 const MEMBERSHIP_CONFIGS: usize = 256;
 
-/// The trajectory a Mode 2 network's classes are judged on: an active lattice's, read once
-/// however many networks are judged.
-pub struct MembershipInput {
-    pub path: PathBuf,
-    trajectory: Trajectory<ActiveLattice>,
-}
-
-impl LearnerArgs {
-    /// The held-out trajectory when `--validate` names one (the classes must hold on data the
-    /// network has not seen), else the training one in `training`; `None` for another model.
-    pub fn membership_input(
-        &self,
-        training: &Path,
-    ) -> Result<Option<MembershipInput>, TrainCliError> {
-        let path = self.validate.as_deref().unwrap_or(training);
-        Ok(match read_trajectory(path)? {
-            AnyTrajectory::ActiveLattice(trajectory) => Some(MembershipInput {
-                path: path.to_path_buf(),
-                trajectory,
-            }),
-            _ => None,
-        })
-    }
-}
-
 /// Which true kind of move the network `learned` puts in which class, over
-/// [`MEMBERSHIP_CONFIGS`] configurations of `input`; `None` in Mode 1.
+/// [`MEMBERSHIP_CONFIGS`] configurations of `judged_on` (the held-out trajectory when there is
+/// one: the classes must hold on data the network has not seen); `None` in Mode 1 or for a
+/// model other than the active lattice.
 pub fn membership(
     learned: &LearnedDynamics,
-    input: &MembershipInput,
+    judged_on: &Loaded,
 ) -> Result<Option<ClassMembership>, TrainCliError> {
+    let Some(trajectory) = &judged_on.active_lattice else {
+        return Ok(None);
+    };
     Ok(pollster::block_on(class_membership(
         learned,
-        &input.trajectory,
+        trajectory,
         MEMBERSHIP_CONFIGS,
     ))?)
 }
