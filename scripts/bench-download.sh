@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark, not a test: what a browser downloads (issue 11, target 5). Builds the page with
 # Trunk (release) and prints each file of dist/ raw and gzipped (gzip -9, as a static host would
-# serve it), the wasm files' largest sections, and the total.
+# serve it), the wasm files' largest sections, the total, and what opening the page downloads
+# (everything but the learner worker, jumpformer-worker*, which loads on first use).
 #
 #   scripts/bench-download.sh            (needs what scripts/setup.sh installs)
 set -euo pipefail
@@ -40,7 +41,7 @@ def sections(data):
     return out
 
 dist = sys.argv[1]
-total_raw = total_gz = 0
+total_raw = total_gz = start_raw = start_gz = 0
 print(f"{'file':40} {'raw':>12} {'gzip -9':>12}")
 for name in sorted(os.listdir(dist)):
     path = os.path.join(dist, name)
@@ -50,9 +51,13 @@ for name in sorted(os.listdir(dist)):
     gz = len(gzip.compress(data, 9))
     total_raw += len(data)
     total_gz += gz
+    if not name.startswith("jumpformer-worker"):
+        start_raw += len(data)
+        start_gz += gz
     print(f"{name:40} {len(data):12,} {gz:12,}")
     if name.endswith(".wasm"):
         for section, size in sorted(sections(data), key=lambda s: -s[1])[:4]:
             print(f"    {section:36} {size:12,}")
 print(f"{'total':40} {total_raw:12,} {total_gz:12,}")
+print(f"{'to open the page (no learner worker)':40} {start_raw:12,} {start_gz:12,}")
 PY

@@ -3,7 +3,7 @@
 //! Layers, bottom to top (see ARCHITECTURE.md):
 //! - [`core`]: models, the CTMC engine, trajectories, observables, the learner. No browser code.
 //! - [`protocol`]: the typed messages between the page and its worker.
-//! - `worker` (wasm, feature `learner`): runs the heavy work in a Web Worker.
+//! - `worker` (wasm): runs the heavy work in a Web Worker; with `learner`, the network's jobs too.
 //! - `ui` (wasm, feature `page`): the leptos page.
 //! - `cli` (native, feature `learner`): the command-line entry to the core.
 //!
@@ -17,5 +17,5 @@ pub mod protocol;
 pub mod cli;
 #[cfg(all(target_arch = "wasm32", feature = "page"))]
 pub mod ui;
-#[cfg(all(target_arch = "wasm32", feature = "learner"))]
+#[cfg(target_arch = "wasm32")]
 pub mod worker;

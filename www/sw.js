@@ -1,12 +1,14 @@
-// The page's service worker: it keeps the page, its wasm and its worker, so that a class that
-// opened the page once can open it again without a network. Online, every request goes to the
-// network first (so a new version is picked up at once) and refreshes the copy; offline, the
-// copy answers.
+// The page's service worker: it keeps the page, its wasm and its simulation worker, so that a
+// class that opened the page once can open it again without a network. The learner worker (most
+// of the download) is kept once it has been loaded, the first time something was learned. Online,
+// every request goes to the network first (so a new version is picked up at once) and refreshes
+// the copy; offline, the copy answers.
 const CACHE = 'jumpformer';
 const FILES = [
   './', './index.html', './style.css',
   './jumpformer-app.js', './jumpformer-app_bg.wasm',
-  './jumpformer-worker_loader.js', './jumpformer-worker.js', './jumpformer-worker_bg.wasm',
+  './jumpformer-sim-worker_loader.js', './jumpformer-sim-worker.js',
+  './jumpformer-sim-worker_bg.wasm',
 ];
 
 self.addEventListener('install', (event) => {

@@ -79,6 +79,28 @@ impl Request {
     pub fn is_control(&self) -> bool {
         matches!(self, Request::Pause | Request::Resume | Request::Stop)
     }
+
+    /// Requests that run a network: only the learner worker serves them. The page starts with
+    /// the simulation worker, which has no learner, and loads the learner for the first of these.
+    pub fn needs_learner(&self) -> bool {
+        match self {
+            Request::Init { .. }
+            | Request::SmokeTrain { .. }
+            | Request::Train { .. }
+            | Request::SaveModel
+            | Request::Inspect { .. }
+            | Request::LoadModel { .. }
+            | Request::Scan { .. }
+            | Request::SideBySide { .. }
+            | Request::Sweep { .. } => true,
+            Request::Simulate { .. }
+            | Request::Pause
+            | Request::Resume
+            | Request::SaveTrajectory
+            | Request::LoadTrajectory { .. }
+            | Request::Stop => false,
+        }
+    }
 }
 
 /// One animation frame of a running simulation.

@@ -1,5 +1,8 @@
-//! The backend badge and the smoke training that proves the chosen backend can train.
+//! The backend badge and the smoke training that proves the chosen backend can train. The
+//! backend is chosen when the learner worker loads (for the first request that runs a network,
+//! or the panel's button); until then the badge says so.
 
+use super::commands::Commands;
 use crate::core::compute::{BackendInfo, BackendKind};
 use crate::protocol::Event;
 use leptos::prelude::*;
@@ -21,27 +24,41 @@ impl BackendState {
         }
     }
 
-    /// The backend's kind as the badge's `data-kind` says it ("pending" until it is chosen).
-    fn kind(&self) -> &'static str {
+    /// The backend's kind as the badge's `data-kind` says it: "unloaded" before the learner
+    /// loads, "pending" until it has chosen.
+    fn kind(&self, learner: bool) -> &'static str {
         match self.backend.with(|b| b.as_ref().map(|b| b.kind)) {
             Some(BackendKind::Gpu) => "gpu",
             Some(BackendKind::Cpu) => "cpu",
-            None => "pending",
+            None if learner => "pending",
+            None => "unloaded",
         }
     }
 
     /// The badge's text.
-    fn label(&self) -> String {
+    fn label(&self, learner: bool) -> String {
         self.backend
             .with(|b| b.as_ref().map(|b| b.label()))
-            .unwrap_or_else(|| "choosing a backend…".into())
+            .unwrap_or_else(|| {
+                if learner {
+                    "choosing a backend…".into()
+                } else {
+                    "learner not loaded yet".into()
+                }
+            })
     }
 
     /// Why this backend was chosen.
-    fn reason(&self) -> String {
+    fn reason(&self, learner: bool) -> String {
         self.backend
             .with(|b| b.as_ref().map(|b| b.reason.clone()))
-            .unwrap_or_default()
+            .unwrap_or_else(|| {
+                if learner {
+                    String::new()
+                } else {
+                    NOT_LOADED.into()
+                }
+            })
     }
 
     /// The smoke training's events.
@@ -56,6 +73,10 @@ impl BackendState {
         }
     }
 }
+
+/// What the badge says before the learner loads.
+const NOT_LOADED: &str = "Simulation is ready. The learner (about 3 MB) is downloaded when you \
+    first train, scan, extrapolate or load a model; it then chooses WebGPU or the CPU.";
 
 /// The SVG polyline of a loss curve in a `width` x `height` box, log-scaled.
 fn sparkline(losses: &[f32], width: f32, height: f32) -> String {
@@ -82,10 +103,11 @@ fn sparkline(losses: &[f32], width: f32, height: f32) -> String {
 /// the smoke training, is in the backend panel).
 #[component]
 pub fn BackendBadge(state: BackendState) -> impl IntoView {
+    let learner = expect_context::<Commands>().learner;
     let (kind, label, reason) = (
-        move || state.kind(),
-        move || state.label(),
-        move || state.reason(),
+        move || state.kind(learner.get()),
+        move || state.label(learner.get()),
+        move || state.reason(learner.get()),
     );
     view! {
         <p class="header-backend" role="status" data-testid="header-backend">
@@ -99,10 +121,12 @@ pub fn BackendBadge(state: BackendState) -> impl IntoView {
 
 #[component]
 pub fn BackendPanel(state: BackendState) -> impl IntoView {
+    let commands = expect_context::<Commands>();
+    let learner = commands.learner;
     let (kind, label, reason) = (
-        move || state.kind(),
-        move || state.label(),
-        move || state.reason(),
+        move || state.kind(learner.get()),
+        move || state.label(learner.get()),
+        move || state.reason(learner.get()),
     );
     let done = move || {
         if state.seconds.get().is_some() {
@@ -136,6 +160,15 @@ pub fn BackendPanel(state: BackendState) -> impl IntoView {
             <p class="reason" data-testid="backend-reason">
                 {reason}
             </p>
+            <Show when=move || !learner.get()>
+                <button
+                    data-testid="load-learner"
+                    on:click=move |_| commands.ensure_learner()
+                    title="Download the learner now, e.g. before the network goes away"
+                >
+                    "Load the learner now"
+                </button>
+            </Show>
             <h3>"Smoke training"</h3>
             <p class="hint">
                 "A tiny network trained with Adam on this backend, in the worker: the loss must \

@@ -1,7 +1,8 @@
 //! The page's one way to ask the worker for something; a request that cannot be sent becomes a
-//! message for the user. It also starts the worker, and replaces it when it fails.
+//! message for the user. It also starts the worker, replaces it when it fails, and swaps the
+//! simulation worker the page starts with for the learner worker when a request needs a network.
 
-use super::worker_client::WorkerClient;
+use super::worker_client::{WorkerBuild, WorkerClient};
 use crate::protocol::{Event, Request};
 use leptos::prelude::*;
 use std::rc::Rc;
@@ -13,6 +14,12 @@ type Handler = Rc<dyn Fn(Event)>;
 pub struct Commands {
     client: StoredValue<Option<WorkerClient>, LocalStorage>,
     handler: StoredValue<Option<Handler>, LocalStorage>,
+    /// Loads the learner worker and gives it the page's copies (see `Recovery::load_learner`).
+    load_learner: StoredValue<Option<Rc<dyn Fn()>>, LocalStorage>,
+    /// Which build of the worker runs now.
+    build: StoredValue<WorkerBuild>,
+    /// The learner worker runs, or is loading: the backend is being or has been chosen.
+    pub learner: RwSignal<bool>,
     /// Counts the workers started; events of any but the newest are dropped.
     generation: StoredValue<u32>,
     pub messages: RwSignal<Vec<String>>,
@@ -23,46 +30,82 @@ impl Commands {
         Self {
             client: StoredValue::new_local(None),
             handler: StoredValue::new_local(None),
+            load_learner: StoredValue::new_local(None),
+            build: StoredValue::new(WorkerBuild::Simulation),
+            learner: RwSignal::new(false),
             generation: StoredValue::new(0),
             messages,
         }
     }
 
-    /// Starts the worker; its events go to `handler`.
-    pub fn start(&self, handler: impl Fn(Event) + 'static) {
+    /// Starts the simulation worker; its events, and those of every later worker, go to
+    /// `handler`. `load_learner` is called for the first request that needs the learner: it
+    /// must call [`Commands::switch_to_learner`] and give the new worker what it needs.
+    pub fn start(&self, handler: impl Fn(Event) + 'static, load_learner: impl Fn() + 'static) {
         self.handler.set_value(Some(Rc::new(handler)));
+        self.load_learner.set_value(Some(Rc::new(load_learner)));
         self.restart();
     }
 
-    /// Drops every later event of the current worker (it failed; a new one is coming).
+    /// Drops every later event of the current worker (it failed, or it is being replaced).
     pub fn retire(&self) {
         self.generation.update_value(|g| *g += 1);
     }
 
-    /// Stops the current worker, if any, and starts a new one with the same handler. Must not
-    /// run inside one of the old worker's callbacks (it drops them).
+    /// Stops the current worker, if any, and starts a new one of the same build with the same
+    /// handler. The old worker is terminated once the running callback returns: this may be
+    /// called from inside one of its callbacks.
     pub fn restart(&self) {
         self.retire();
         let Some(handler) = self.handler.get_value() else {
             return;
         };
         let (generation, current) = (self.generation.get_value(), self.generation);
-        let client = WorkerClient::spawn(move |event| {
+        let client = WorkerClient::spawn(self.build.get_value(), move |event| {
             if current.try_get_value() == Some(generation) {
                 handler(event);
             }
         });
-        match client {
-            Ok(client) => self.client.set_value(Some(client)),
-            Err(problem) => {
-                self.client.set_value(None);
-                self.say(problem);
+        let mut old = None;
+        self.client.update_value(|slot| {
+            old = match client {
+                Ok(client) => slot.replace(client),
+                Err(ref problem) => {
+                    self.say(problem.clone());
+                    slot.take()
+                }
             }
+        });
+        if let Some(old) = old {
+            leptos::task::spawn_local(async move { drop(old) });
         }
     }
 
-    /// Sends `request`, or tells the user why it could not be sent.
+    /// Replaces the simulation worker by the learner worker (the simulation worker's state is
+    /// lost with it: the caller gives the new worker the page's copies).
+    pub fn switch_to_learner(&self) {
+        self.build.set_value(WorkerBuild::Learner);
+        self.learner.set(true);
+        self.restart();
+    }
+
+    /// Loads the learner worker now, if the simulation worker runs.
+    pub fn ensure_learner(&self) {
+        if self.build.get_value() == WorkerBuild::Learner {
+            return;
+        }
+        match self.load_learner.get_value() {
+            Some(load) => load(),
+            None => self.switch_to_learner(),
+        }
+    }
+
+    /// Sends `request`, or tells the user why it could not be sent. A request that runs a
+    /// network loads the learner worker first.
     pub fn send(&self, request: Request) {
+        if request.needs_learner() {
+            self.ensure_learner();
+        }
         let sent = self.client.with_value(|client| match client {
             Some(client) => client.send(&request),
             None => Err("the worker is not running".into()),

@@ -25,7 +25,7 @@ mod simulate;
 mod story;
 mod worker_client;
 
-use crate::protocol::{BackendPreference, LinkSettings, Request};
+use crate::protocol::{BackendPreference, LinkSettings};
 use about_model::AboutModel;
 use autosave_bar::AutosaveBar;
 use backend_panel::{BackendBadge, BackendPanel, BackendState};
@@ -39,9 +39,6 @@ use page_state::PageState;
 use recovery::Recovery;
 use simulate::{SimulatePanel, SimulationState};
 use story::{Story, StoryBar};
-
-/// Number of Adam steps of the smoke training run at start.
-const SMOKE_STEPS: usize = 20;
 
 /// Mounts the app on the page's body. Called once by the app binary.
 pub fn mount() {
@@ -88,11 +85,14 @@ fn App() -> impl IntoView {
         story: Story::new(),
         link,
     };
-    commands.start(move |event| page.route(event));
+    // The page starts with the simulation worker; the learner worker (most of the download)
+    // is loaded for the first request that runs a network.
+    commands.start(
+        move |event| page.route(event),
+        move || recovery.load_learner(commands, prefer_gpu),
+    );
     recovery.look_for_earlier(commands);
     leave_guard::install(move || page.has_unsaved_work());
-    commands.send(Request::Init { prefer_gpu });
-    commands.send(Request::SmokeTrain { steps: SMOKE_STEPS });
 
     // The page's class says whether it is embedded (`?embed=1`): the CSS then hides what a
     // course page's iframe has no room for.

@@ -1,12 +1,17 @@
-//! What the page keeps of the worker's work, and what it does when the worker fails: a new
-//! worker is started (on the CPU if the GPU device was lost) and given back the trajectory and
-//! the model from the page's copies; finished scan and sweep points live in the page anyway.
+//! What the page keeps of the worker's work, and what it does when the worker is replaced: when
+//! it fails, a new worker is started (on the CPU if the GPU device was lost) and given back the
+//! trajectory and the model from the page's copies (finished scan and sweep points live in the
+//! page anyway); when a request first needs the learner, the learner worker takes the place of
+//! the simulation worker and is given the trajectory the same way.
 
 use super::autosave::{self, SavedSession};
 use super::commands::Commands;
 use crate::protocol::Request;
 use crate::protocol::messages::Backup;
 use leptos::prelude::*;
+
+/// Number of Adam steps of the smoke training run when the learner loads.
+const SMOKE_STEPS: usize = 20;
 
 /// After this many failures the page stops starting new workers (something fails every time).
 const MAX_RESTARTS: u32 = 3;
@@ -107,6 +112,11 @@ impl Recovery {
     /// Loads what an earlier visit saved into the worker.
     pub fn restore_earlier(&self, commands: Commands) {
         if let Some(session) = self.earlier.get_untracked() {
+            // A model needs the learner worker: load it before the trajectory is sent, so that
+            // both go to the same worker.
+            if session.model.is_some() {
+                commands.ensure_learner();
+            }
             restore(
                 commands,
                 session.trajectory.map(|s| s.backup),
@@ -128,6 +138,22 @@ impl Recovery {
                 }
             }
         });
+    }
+
+    /// Replaces the simulation worker by the learner worker: the learner chooses its backend
+    /// (`prefer_gpu`, unless the GPU device was lost before), runs the smoke training and is
+    /// given the page's copies of the trajectory and model.
+    pub fn load_learner(&self, commands: Commands, prefer_gpu: bool) {
+        commands.switch_to_learner();
+        commands.send(Request::Init {
+            prefer_gpu: prefer_gpu && !self.gpu_lost.get_value(),
+        });
+        commands.send(Request::SmokeTrain { steps: SMOKE_STEPS });
+        restore(
+            commands,
+            self.trajectory.get_value(),
+            self.model.get_value(),
+        );
     }
 
     /// Replaces a failed worker: starts a new one and gives it back the trajectory and model.
@@ -153,8 +179,10 @@ impl Recovery {
             return;
         }
         commands.restart();
-        let on_gpu = prefer_gpu && !self.gpu_lost.get_value();
-        commands.send(Request::Init { prefer_gpu: on_gpu });
+        if commands.learner.get_untracked() {
+            let on_gpu = prefer_gpu && !self.gpu_lost.get_value();
+            commands.send(Request::Init { prefer_gpu: on_gpu });
+        }
         let (trajectory, model) = (self.trajectory.get_value(), self.model.get_value());
         let kept = match (&trajectory, &model) {
             (Some(_), Some(_)) => "the trajectory and the model were given back to it",

@@ -11,8 +11,24 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
-/// Where Trunk puts the worker's loader script (see index.html; file hashing is off).
-const WORKER_SCRIPT: &str = "./jumpformer-worker_loader.js";
+/// The two builds of the worker (see index.html).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WorkerBuild {
+    /// Simulation and trajectory files, without the learner: what the page starts with.
+    Simulation,
+    /// Everything, the learner included: loaded for the first request that runs a network.
+    Learner,
+}
+
+impl WorkerBuild {
+    /// Where Trunk puts this build's loader script (file hashing is off).
+    fn script(self) -> &'static str {
+        match self {
+            WorkerBuild::Simulation => "./jumpformer-sim-worker_loader.js",
+            WorkerBuild::Learner => "./jumpformer-worker_loader.js",
+        }
+    }
+}
 
 /// Requests waiting for the worker to start; `None` once it has.
 type Outbox = Rc<RefCell<Option<Vec<JsValue>>>>;
@@ -26,9 +42,12 @@ pub struct WorkerClient {
 }
 
 impl WorkerClient {
-    /// Starts the worker; every event it posts, and any crash, is passed to `on_event`.
-    pub fn spawn(on_event: impl Fn(Event) + Clone + 'static) -> Result<Self, String> {
-        let worker = Worker::new(WORKER_SCRIPT)
+    /// Starts a worker of `build`; every event it posts, and any crash, is passed to `on_event`.
+    pub fn spawn(
+        build: WorkerBuild,
+        on_event: impl Fn(Event) + Clone + 'static,
+    ) -> Result<Self, String> {
+        let worker = Worker::new(build.script())
             .map_err(|err| format!("the page could not start its worker: {err:?}"))?;
         let outbox: Outbox = Rc::new(RefCell::new(Some(Vec::new())));
         let deliver = on_event.clone();

@@ -2,6 +2,7 @@
 //! into a new worker if this one fails, and keeps them in the browser's storage (autosave).
 
 use super::post;
+#[cfg(feature = "learner")]
 use crate::core::learner::LearnedDynamics;
 use crate::core::trajectory::AnyTrajectory;
 use crate::protocol::messages::{Backup, Event, TrajectorySummary};
@@ -41,6 +42,7 @@ fn too_large(bytes: f64) -> Event {
 }
 
 /// Sends a copy of the current model under `name`.
+#[cfg(feature = "learner")]
 pub async fn model(learned: &LearnedDynamics, name: String) {
     match learned.to_bytes().await {
         Ok(bytes) => post(&Event::Backup(Backup::Model { name, bytes })),

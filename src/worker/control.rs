@@ -70,14 +70,17 @@ impl Control {
 }
 
 /// Least time between two progress messages of a job.
+#[cfg(feature = "learner")]
 pub const PROGRESS_INTERVAL_MS: f64 = 100.0;
 
 /// Lets a job's progress messages through at most every [`PROGRESS_INTERVAL_MS`].
+#[cfg(feature = "learner")]
 #[derive(Default)]
 pub struct Throttle {
     last_ms: f64,
 }
 
+#[cfg(feature = "learner")]
 impl Throttle {
     /// Whether to post now: the interval has passed, or `force` (e.g. an epoch ended).
     pub fn ready(&mut self, force: bool) -> bool {

@@ -131,7 +131,7 @@ pub async fn train(
                     Some(Ok(report)) => {
                         post(&Event::EpochDone(report));
                         let kept = trainer.kept();
-                        super::backup::model(&kept, super::model_file_name(&kept)).await;
+                        super::backup::model(&kept, super::learning::model_file_name(&kept)).await;
                     }
                     Some(Err(err)) => post(&Event::Error {
                         message: format!("The epoch could not be evaluated: {err}."),

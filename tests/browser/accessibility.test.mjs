@@ -25,7 +25,8 @@ async function violations(page) {
 
 test('axe-core finds no serious violation, before and after a run', async () => {
   const page = await openPage(browser, server.url + '?backend=cpu&L=12&T=20&epochs=1&d_model=16&heads=2&d_ff=32');
-  await page.waitForSelector('[data-testid=smoke][data-state=done]', { timeout: 120_000 });
+  // Before the learner is loaded, and after a run has loaded it.
+  await page.waitForSelector('[data-testid=backend-badge][data-kind=unloaded]', { timeout: 120_000 });
   assert.deepEqual(await violations(page), []);
   await page.getByTestId('sim-run').click();
   await page.waitForSelector('[data-testid=trajectory]', { timeout: 120_000 });
@@ -40,7 +41,7 @@ test('axe-core finds no serious violation, before and after a run', async () => 
 
 test('?embed=1 shows the compact page for an iframe, and keeps it through a preset', async () => {
   const page = await openPage(browser, server.url + '?backend=cpu&embed=1');
-  await page.waitForSelector('[data-testid=smoke][data-state=done]', { state: 'attached', timeout: 120_000 });
+  await page.waitForSelector('[data-testid=backend-badge][data-kind=unloaded]', { state: 'attached', timeout: 120_000 });
   assert.equal(await page.locator('header.top').isVisible(), false);
   assert.equal(await page.getByTestId('autosave').isVisible(), false);
   assert.equal(await page.locator('#backend-panel').isVisible(), false);
@@ -59,8 +60,10 @@ test('after one visit the page opens and simulates without a network', async () 
   // worker's copy.
   const own = await serveDist();
   const page = await openPage(browser, own.url + '?backend=cpu&L=12&T=5');
-  // The first visit is over once the worker is up (nothing is still loading) and the copy made.
-  await page.waitForSelector('[data-testid=smoke][data-state=done]', { timeout: 120_000 });
+  // The first visit is over once the simulation worker is up and the copy made (the learner is
+  // kept only once it has been used).
+  await page.getByTestId('sim-run').click();
+  await page.waitForSelector('[data-testid=trajectory]', { timeout: 60_000 });
   await page.waitForFunction(async () => {
     const registration = await navigator.serviceWorker?.getRegistration();
     if (!registration?.active) return false;
@@ -68,7 +71,7 @@ test('after one visit the page opens and simulates without a network', async () 
   }, null, { timeout: 120_000, polling: 500 });
   await own.close();
   await page.reload();
-  await page.waitForSelector('[data-testid=backend-badge][data-kind=cpu]', { timeout: 120_000 });
+  await page.waitForSelector('[data-testid=backend-badge][data-kind=unloaded]', { timeout: 120_000 });
   await page.getByTestId('sim-run').click();
   await page.waitForSelector('[data-testid=trajectory]', { timeout: 60_000 });
   assert.ok(Number(await page.getByTestId('trajectory').getAttribute('data-jumps')) > 0);

@@ -2,7 +2,7 @@
 // which and why, and a real burn training step sequence lowers the loss on that backend.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, screenshot } from './harness.mjs';
+import { serveDist, launch, openPage, screenshot, loadLearner } from './harness.mjs';
 
 let server;
 before(async () => { server = await serveDist(); });
@@ -10,6 +10,7 @@ after(async () => { await server.close(); });
 
 /** Waits for the smoke training to finish and returns what the page shows. */
 async function smokeResult(page) {
+  await page.getByTestId('load-learner').click();
   await page.waitForSelector('[data-testid=smoke][data-state=done]', { timeout: 180_000 });
   const badge = page.getByTestId('backend-badge');
   const smoke = page.getByTestId('smoke');
@@ -53,10 +54,48 @@ test('a malformed backend in the link is refused with a visible message', async 
   const browser = await launch({ webgpu: false });
   try {
     const page = await openPage(browser, server.url + '?backend=quantum');
-    await page.waitForSelector('[data-testid=backend-badge][data-kind=cpu]', { timeout: 120_000 });
+    await loadLearner(page, 'cpu');
     const messages = await page.getByTestId('messages').innerText();
     assert.match(messages, /backend="quantum" is not one of auto, cpu/);
   } finally {
     await browser.close();
+  }
+});
+
+test('the page starts with the simulation worker only; the first training loads the learner and gives it the trajectory', async () => {
+  const requests = [];
+  const own = await serveDist(undefined, { requests });
+  const browser = await launch({ webgpu: false });
+  try {
+    const page = await openPage(browser, own.url
+      + '?backend=cpu&L=12&T=5&burn_in=1&epochs=1&d_model=16&heads=2&layers=1&d_ff=32');
+    await page.waitForSelector('[data-testid=backend-badge][data-kind=unloaded]', { timeout: 120_000 });
+    assert.match(await page.getByTestId('backend-reason').innerText(), /learner \(about 3 MB\) is downloaded when you first train/);
+    await page.getByTestId('sim-run').click();
+    await page.waitForSelector('[data-testid=trajectory]', { timeout: 120_000 });
+    const jumps = await page.getByTestId('trajectory').getAttribute('data-jumps');
+    const before = requests.map((r) => r.path);
+    assert.ok(before.includes('jumpformer-sim-worker_bg.wasm'), 'the simulation worker ran the simulation');
+    assert.deepEqual(before.filter((p) => p.startsWith('jumpformer-worker')), [], 'the learner is not loaded to simulate');
+    const bytes = requests.reduce((sum, r) => sum + r.bytes, 0);
+    console.log(`before the learner: ${requests.length} requests, ${bytes} bytes uncompressed`);
+
+    await page.getByTestId('learn-train').click();
+    await page.waitForFunction(() => {
+      const s = document.querySelector('[data-testid=learn-stats]').dataset;
+      return s.training === 'false' && s.epochs === '1';
+    }, null, { timeout: 300_000 });
+    assert.ok(requests.some((r) => r.path === 'jumpformer-worker_bg.wasm'), 'the training loaded the learner');
+    assert.equal(await page.getByTestId('backend-badge').getAttribute('data-kind'), 'cpu');
+    assert.equal(await page.getByTestId('load-learner').count(), 0, 'the button goes once the learner is loaded');
+    // The learner worker trained on the simulation worker's trajectory, handed over by the page.
+    assert.equal(await page.getByTestId('trajectory').getAttribute('data-jumps'), jumps);
+    assert.equal(page.workers().length, 1, 'the simulation worker was terminated');
+    assert.equal(await page.getByTestId('messages').innerText(), '');
+    await screenshot(page, 'backend-learner-loaded');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await browser.close();
+    await own.close();
   }
 });

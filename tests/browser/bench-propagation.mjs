@@ -2,7 +2,7 @@
 // second of wall time per replica count, exact loop and tau-leap. Usage:
 //   node bench-propagation.mjs MODEL.jfmodel L T_EXACT T_TAU [replica counts...]
 import { readFileSync } from 'node:fs';
-import { serveDist, launch, openPage } from './harness.mjs';
+import { serveDist, launch, openPage, loadLearner } from './harness.mjs';
 
 const [model, l = '12', tExact = '1', tTau = '3', ...counts] = process.argv.slice(2);
 const replicas = counts.length ? counts.map(Number) : [1, 4, 16];
@@ -13,7 +13,7 @@ try {
     for (const r of replicas) {
       const page = await openPage(browser, `${server.url}?model=active-lattice&L=${l}&phi=0.1244&T=1&burn_in=0&seed=1`
         + `&x_phi=0.3&x_T=${tau ? tTau : tExact}&x_burn_in=0&replicas=${r}&tau=${tau}&backend=cpu`);
-      await page.waitForSelector('[data-testid=backend-badge][data-kind=cpu]', { timeout: 120_000 });
+      await loadLearner(page, 'cpu');
       await page.getByTestId('learn-load').setInputFiles({ name: 'm.jfmodel', mimeType: 'application/octet-stream', buffer: readFileSync(model) });
       await page.waitForFunction(() => document.querySelector('[data-testid=learn-model]').innerText.includes('loaded'), null, { timeout: 60_000 });
       const start = Date.now();

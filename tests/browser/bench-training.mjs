@@ -4,7 +4,7 @@
 // training and of evaluation for that epoch. Usage (from tests/browser, after a release build
 // of the page into dist/):
 //   node bench-training.mjs [T]
-import { serveDist, launch, openPage } from './harness.mjs';
+import { serveDist, launch, openPage, loadLearner } from './harness.mjs';
 
 const [t = '10000'] = process.argv.slice(2);
 const server = await serveDist();
@@ -12,7 +12,7 @@ const browser = await launch({ webgpu: false });
 try {
   const page = await openPage(browser, `${server.url}?model=fa&L=10&c=0.3&T=${t}&burn_in=0&seed=1`
     + '&mode=1&epochs=1&segment=128&hard=0&lseed=1&backend=cpu');
-  await page.waitForSelector('[data-testid=backend-badge][data-kind=cpu]', { timeout: 120_000 });
+  await loadLearner(page, 'cpu');
   await page.getByTestId('sim-run').click();
   await page.waitForSelector('[data-testid=trajectory]', { timeout: 180_000 });
   const start = Date.now();

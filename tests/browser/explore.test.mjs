@@ -19,8 +19,8 @@ const data = (page, id) => page.getByTestId(id).evaluate((el) => ({ ...el.datase
 test('discover scans N_W and extrapolate runs the learned dynamics beside the true one', async () => {
   const browser = await launch({ webgpu: false });
   try {
+    // No wait for the learner: the scan's request loads it.
     const page = await openPage(browser, server.url + link);
-    await page.waitForSelector('[data-testid=backend-badge][data-kind=cpu]', { timeout: 120_000 });
     await page.getByTestId('sim-run').click();
     await page.waitForSelector('[data-testid=trajectory]', { timeout: 120_000 });
 
@@ -103,7 +103,7 @@ test('a sweep without a model says what to do', async () => {
   const browser = await launch({ webgpu: false });
   try {
     const page = await openPage(browser, server.url + link);
-    await page.waitForSelector('[data-testid=backend-badge][data-kind=cpu]', { timeout: 120_000 });
+    await page.waitForSelector('[data-testid=backend-badge][data-kind=unloaded]', { timeout: 120_000 });
     assert.equal(await page.getByTestId('extrapolate-sweep').isDisabled(), true);
     assert.match(await page.getByTestId('extrapolate-integrator').innerText(), /Needs a trained or loaded model/);
   } finally {

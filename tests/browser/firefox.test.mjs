@@ -34,6 +34,8 @@ const data = (page, testId, key) => page.$eval(`[data-testid=${testId}]`, (e, k)
 
 test('Firefox: the CPU backend with its reason, the CLI trajectory, a training epoch', async () => {
   const page = await open('?L=12&T=20&epochs=1&d_model=16&heads=2&d_ff=32');
+  await page.waitForSelector('[data-testid=backend-badge][data-kind=unloaded]', { timeout: 120_000 });
+  await page.click('[data-testid=load-learner]');
   await page.waitForSelector('[data-testid=smoke][data-state=done]', { timeout: 120_000 });
   assert.equal(await data(page, 'backend-badge', 'kind'), 'cpu');
   // firefox-esr has no WebGPU on Linux: the page says so rather than failing.

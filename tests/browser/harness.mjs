@@ -15,13 +15,17 @@ const mime = {
   '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml',
 };
 
-/** Serves `dir` on 127.0.0.1 at a free port; resolves to { url, close }. */
-export async function serveDist(dir = distDir) {
+/**
+ * Serves `dir` on 127.0.0.1 at a free port; resolves to { url, close }. Each file served is
+ * appended to `requests` as { path, bytes }, when given.
+ */
+export async function serveDist(dir = distDir, { requests } = {}) {
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^([/\\])+/, '');
     const file = join(dir, path === '' ? 'index.html' : path);
     try {
       const body = await readFile(file);
+      requests?.push({ path, bytes: body.length });
       res.writeHead(200, { 'content-type': mime[extname(file)] ?? 'application/octet-stream' });
       res.end(body);
     } catch {
@@ -65,4 +69,13 @@ export async function screenshot(page, name) {
   const path = join(artifactsDir, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/**
+ * Loads the learner worker with the backend panel's button (the page starts with the simulation
+ * worker only) and waits until it has chosen its backend, `kind` ('cpu' or 'gpu').
+ */
+export async function loadLearner(page, kind, timeout = 120_000) {
+  await page.getByTestId('load-learner').click();
+  await page.waitForSelector(`[data-testid=backend-badge][data-kind=${kind}]`, { timeout });
 }

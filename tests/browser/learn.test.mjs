@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { serveDist, launch, openPage, screenshot } from './harness.mjs';
+import { serveDist, launch, openPage, screenshot, loadLearner } from './harness.mjs';
 
 let server;
 before(async () => { server = await serveDist(); });
@@ -25,7 +25,7 @@ for (const { webgpu, T, segment, lr } of cases) {
     const browser = await launch({ webgpu });
     try {
       const page = await openPage(browser, server.url + link);
-      await page.waitForSelector(`[data-testid=backend-badge][data-kind=${webgpu ? 'gpu' : 'cpu'}]`, { timeout: 120_000 });
+      await loadLearner(page, webgpu ? 'gpu' : 'cpu');
       // The link turns the hard constraint off and asks for no other prior, and the page says so.
       assert.match(await page.getByTestId('learn-priors').innerText(), /^No priors/);
       await page.getByTestId('sim-run').click();

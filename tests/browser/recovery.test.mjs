@@ -3,7 +3,7 @@
 // the work back after a reload; a job measured to be long asks before it goes on.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, screenshot } from './harness.mjs';
+import { serveDist, launch, openPage, screenshot, loadLearner } from './harness.mjs';
 
 let server;
 before(async () => { server = await serveDist(); });
@@ -31,7 +31,7 @@ test('a crashed worker is replaced and given back the trajectory and the model; 
   try {
     const page = await openPage(browser, server.url + small + '&backend=cpu');
     page.on('dialog', (dialog) => dialog.accept().catch(() => {}));
-    await page.waitForSelector('[data-testid=backend-badge][data-kind=cpu]', { timeout: 120_000 });
+    await loadLearner(page, 'cpu');
     await simulateAndTrain(page);
     const jumps = await page.getByTestId('trajectory').getAttribute('data-jumps');
     // The worker sent its copies, and the autosave stored both.
@@ -79,7 +79,7 @@ test('a crashed worker is replaced and given back the trajectory and the model; 
     await page.getByTestId('autosave-toggle').uncheck();
     await page.waitForSelector('[data-testid=autosave][data-saved-model=false]');
     await page.reload();
-    await page.waitForSelector('[data-testid=backend-badge][data-kind=cpu]', { timeout: 120_000 });
+    await page.waitForSelector('[data-testid=backend-badge][data-kind=unloaded]', { timeout: 120_000 });
     await page.waitForTimeout(1000);
     assert.equal(await page.getByTestId('autosave-earlier').count(), 0, 'nothing is offered once autosave was turned off');
     assert.equal(await page.getByTestId('autosave-toggle').isChecked(), false, 'the choice is remembered');
@@ -92,7 +92,7 @@ test('a lost GPU device: the page says so and goes on on the CPU with the trajec
   const browser = await launch({ webgpu: true });
   try {
     const page = await openPage(browser, server.url + small);
-    await page.waitForSelector('[data-testid=backend-badge][data-kind=gpu]', { timeout: 120_000 });
+    await loadLearner(page, 'gpu');
     await page.getByTestId('sim-run').click();
     await page.waitForSelector('[data-testid=trajectory]', { timeout: 120_000 });
     const jumps = await page.getByTestId('trajectory').getAttribute('data-jumps');
@@ -124,7 +124,7 @@ test('a training measured to be long asks before it goes on, and stops when told
   try {
     // 100,000 epochs of the small trajectory: hours on any CPU.
     const page = await openPage(browser, server.url + small.replace('epochs=1', 'epochs=100000') + '&backend=cpu');
-    await page.waitForSelector('[data-testid=backend-badge][data-kind=cpu]', { timeout: 120_000 });
+    await loadLearner(page, 'cpu');
     await page.getByTestId('sim-run').click();
     await page.waitForSelector('[data-testid=trajectory]', { timeout: 120_000 });
     await page.getByTestId('learn-train').click();

@@ -1,0 +1,247 @@
+//! The learner's half of the worker: the backend, the current model, and every request that runs
+//! a network (training, scans, extrapolation, model files, inspection). Only the learner worker
+//! is built with it; the simulation worker the page starts with has the rest of `worker`.
+
+use super::{discover, extrapolate, post, post_error, train, web_adapter};
+use crate::core::compute::{BackendKind, select_device, smoke_train};
+use crate::core::inspection::{inspect_particle, last_configuration};
+use crate::core::learner::LearnedDynamics;
+use crate::core::simulation::ConfigView;
+use crate::core::trajectory::AnyTrajectory;
+use crate::protocol::messages::{Backup, Event, Request, TrajectorySummary};
+use burn::tensor::Device;
+
+use super::control::Control;
+
+const NO_BACKEND: &str = "no backend yet: the worker was not initialised";
+
+const NO_MODEL: &str =
+    "There is no learned model to run yet: train one in the Learn view or load a model file.";
+
+/// The current trajectory, as the worker holds it.
+pub type Current<'a> = Option<&'a (AnyTrajectory, TrajectorySummary)>;
+
+/// The backend and the current learned model.
+#[derive(Default)]
+pub struct Learning {
+    device: Option<Device>,
+    /// The current learned model (trained here or loaded).
+    learned: Option<LearnedDynamics>,
+}
+
+impl Learning {
+    /// Carries out one request that needs the learner (see [`Request::needs_learner`]).
+    pub async fn handle(&mut self, request: Request, current: Current<'_>, control: &Control) {
+        match request {
+            Request::Init { prefer_gpu } => self.init(prefer_gpu).await,
+            Request::SmokeTrain { steps } => match &self.device {
+                Some(device) => smoke(device, steps).await,
+                None => post_error(NO_BACKEND),
+            },
+            Request::Train { config } => {
+                if let Some((device, trajectory, summary)) =
+                    self.job_inputs(current, "to learn from")
+                {
+                    let exact = summary.u_per_t;
+                    let learned = train::train(&config, trajectory, exact, device, control).await;
+                    if let Some(learned) = learned {
+                        self.learned = Some(learned);
+                    }
+                }
+            }
+            Request::SaveModel => self.save_model().await,
+            Request::Inspect { particle } => self.inspect(current, particle).await,
+            Request::LoadModel {
+                name,
+                bytes,
+                restored,
+            } => self.load_model(current, name, &bytes, restored).await,
+            Request::Scan {
+                config,
+                max_classes,
+                epochs,
+            } => match self.job_inputs(current, "to scan") {
+                Some((device, trajectory, summary)) => {
+                    let exact = summary.u_per_t;
+                    discover::scan(
+                        &config,
+                        max_classes,
+                        epochs,
+                        trajectory,
+                        exact,
+                        device,
+                        control,
+                    )
+                    .await;
+                }
+                None => post(&Event::ScanFinished { completed: false }),
+            },
+            Request::SideBySide { explore } => match &self.learned {
+                Some(learned) => {
+                    let trajectory = current.map(|(t, _)| t);
+                    extrapolate::side_by_side(&explore, learned, trajectory, control).await;
+                }
+                None => {
+                    post_error(NO_MODEL);
+                    post(&Event::SideBySideFinished {
+                        summaries: None,
+                        completed: false,
+                    });
+                }
+            },
+            Request::Sweep { explore } => match &self.learned {
+                Some(learned) => {
+                    let trajectory = current.map(|(t, _)| t);
+                    extrapolate::sweep(&explore, learned, trajectory, control).await;
+                }
+                None => {
+                    post_error(NO_MODEL);
+                    post(&Event::SweepFinished { completed: false });
+                }
+            },
+            Request::Simulate { .. }
+            | Request::Pause
+            | Request::Resume
+            | Request::SaveTrajectory
+            | Request::LoadTrajectory { .. }
+            | Request::Stop => {}
+        }
+    }
+
+    async fn init(&mut self, prefer_gpu: bool) {
+        let (chosen, mut backend) = select_device(prefer_gpu).await;
+        if backend.kind == BackendKind::Gpu && backend.adapter.as_deref().is_none_or(str::is_empty)
+        {
+            backend.adapter = web_adapter::describe().await;
+        }
+        self.device = Some(chosen);
+        post(&Event::Ready { backend });
+    }
+
+    /// The device and the trajectory a training job needs; when one is missing, says so (the
+    /// job would be `purpose`, e.g. "to scan") and gives `None`.
+    fn job_inputs<'a>(
+        &'a self,
+        current: Current<'a>,
+        purpose: &str,
+    ) -> Option<(&'a Device, &'a AnyTrajectory, &'a TrajectorySummary)> {
+        match (&self.device, current) {
+            (Some(device), Some((trajectory, summary))) => Some((device, trajectory, summary)),
+            (None, _) => {
+                post_error(NO_BACKEND);
+                None
+            }
+            (_, None) => {
+                post_error(format!(
+                    "There is no trajectory {purpose} yet: run a simulation or load a file first."
+                ));
+                None
+            }
+        }
+    }
+
+    async fn inspect(&self, current: Current<'_>, particle: usize) {
+        let (Some(learned), Some((trajectory, _))) = (&self.learned, current) else {
+            post_error("There is no model and trajectory to look into yet: train first.");
+            return;
+        };
+        let Some(trajectory) = trajectory.active_lattice() else {
+            post_error("Looking into the network needs an active-lattice trajectory.");
+            return;
+        };
+        match inspect_particle(learned, trajectory, particle).await {
+            Ok(inspection) => post(&Event::Inspection {
+                view: ConfigView::of_particles(&last_configuration(trajectory)),
+                inspection,
+            }),
+            Err(err) => post_error(format!("The particle could not be looked into: {err}.")),
+        }
+    }
+
+    async fn save_model(&self) {
+        let Some(learned) = &self.learned else {
+            post_error("There is no learned model to save yet: train first.");
+            return;
+        };
+        match learned.to_bytes().await {
+            Ok(bytes) => post(&Event::ModelFile {
+                file_name: model_file_name(learned),
+                bytes,
+            }),
+            Err(err) => post_error(format!("The model could not be saved: {err}.")),
+        }
+    }
+
+    async fn load_model(
+        &mut self,
+        current: Current<'_>,
+        name: String,
+        bytes: &[u8],
+        restored: bool,
+    ) {
+        let Some(device) = &self.device else {
+            post_error(NO_BACKEND);
+            return;
+        };
+        let learned = match LearnedDynamics::from_bytes(bytes, device) {
+            Ok(learned) => learned,
+            Err(err) => {
+                post_error(format!(
+                    "The model file {name:?} was not loaded: {err}. The current model is kept."
+                ));
+                return;
+            }
+        };
+        let u_per_t = match current {
+            Some((trajectory, _)) => match train::evaluate(&learned, trajectory, device).await {
+                Ok(u) => Some(u),
+                Err(err) => {
+                    post_error(format!(
+                        "The model {name:?} does not fit the current trajectory: {err}."
+                    ));
+                    None
+                }
+            },
+            None => None,
+        };
+        post(&Event::ModelLoaded {
+            name: name.clone(),
+            u_per_t,
+            config: learned.config().clone(),
+            restored,
+        });
+        post(&Event::Backup(Backup::Model {
+            name,
+            bytes: bytes.to_vec(),
+        }));
+        self.learned = Some(learned);
+    }
+}
+
+/// A file name that says what the model is, e.g. "jumpformer-model-mode2-nw4-d64-l2.jfmodel".
+pub(crate) fn model_file_name(learned: &LearnedDynamics) -> String {
+    let config = learned.config();
+    let mode = match config.mode.classes() {
+        0 => "mode1".to_string(),
+        n => format!("mode2-nw{n}"),
+    };
+    format!(
+        "jumpformer-model-{mode}-d{}-l{}.jfmodel",
+        config.d_model, config.layers
+    )
+}
+
+async fn smoke(device: &Device, steps: usize) {
+    let start = js_sys::Date::now();
+    let result = smoke_train(device, steps, |step, loss| {
+        post(&Event::SmokeStep { step, loss })
+    })
+    .await;
+    match result {
+        Ok(losses) => post(&Event::SmokeDone {
+            losses,
+            seconds: (js_sys::Date::now() - start) / 1000.0,
+        }),
+        Err(err) => post_error(format!("smoke training failed: {err}")),
+    }
+}
