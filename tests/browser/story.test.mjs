@@ -21,17 +21,24 @@ test('the classroom story plays Simulate, Learn, Discover and Extrapolate in ord
   // About 3.5 min on a 2-core VM's CPU (measured: 1 s simulate, 39 s learn, 150 s discover,
   // 19 s extrapolate); the limit leaves room for a slower machine.
   const page = await openPage(browser, server.url + '?backend=cpu&L=30&epochs=1');
+  await page.waitForSelector('[data-testid=story-status]');
+  // Every status the story shows, as the page changes it (the simulation step can be over
+  // within a few hundred milliseconds).
+  await page.evaluate(() => {
+    const seen = window.storyStatuses = [];
+    const note = () => {
+      const status = document.querySelector('[data-testid=story-status]')?.innerText ?? '';
+      if (seen.at(-1) !== status) seen.push(status);
+    };
+    note();
+    new MutationObserver(note).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
   await page.getByTestId('story-play').click();
   // The story puts the classroom preset in the link, whatever the link had.
   await page.waitForFunction(() => location.search.includes('L=12'));
-  const seen = [];
-  const deadline = Date.now() + 600_000;
-  for (;;) {
-    const status = await page.getByTestId('story-status').innerText();
-    if (seen.at(-1) !== status) seen.push(status);
-    if (status.includes('ran to its end') || Date.now() > deadline) break;
-    await page.waitForTimeout(500);
-  }
+  await page.waitForFunction(() => window.storyStatuses.at(-1).includes('ran to its end'), null,
+    { timeout: 600_000, polling: 500 });
+  const seen = await page.evaluate(() => window.storyStatuses);
   assert.deepEqual(
     seen.filter((s) => s.startsWith('Playing')),
     ['Playing: Simulate…', 'Playing: Learn…', 'Playing: Discover…', 'Playing: Extrapolate…'],
