@@ -18,6 +18,8 @@ mod discover;
 #[cfg(feature = "learner")]
 mod extrapolate;
 #[cfg(feature = "learner")]
+mod gpu_counters;
+#[cfg(feature = "learner")]
 mod learning;
 #[cfg(feature = "learner")]
 mod long_run;
@@ -51,7 +53,10 @@ pub fn start() {
         });
     }));
     #[cfg(feature = "learner")]
-    device_watch::install();
+    {
+        device_watch::install();
+        gpu_counters::install();
+    }
     let control = Control::default();
     let (sender, requests) = mpsc::unbounded::<Request>();
     let steer = control.clone();
