@@ -70,6 +70,12 @@ impl<'a> Stepper<'a> {
             }
         };
         if self.control.checkpoint(on_pause).await.is_none() {
+            // Steps whose loss is still on the GPU are checked before the weights are kept.
+            if let Ok(Some(warning)) | Err(warning) =
+                trainer.settle().await.map_err(|e| e.to_string())
+            {
+                post(&Event::Error { message: warning });
+            }
             return Beat::Stop;
         }
         let outcome = match trainer.train_step().await {

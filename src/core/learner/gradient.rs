@@ -29,6 +29,22 @@ pub(super) struct BatchGradient {
     pub grads: Option<GradientsParams>,
 }
 
+/// On a GPU: the gradient of -U over `batch` taken at once, with U left on the device, so the
+/// step waits for no read-back (the trainer reads several steps' U back together and undoes the
+/// steps from the first whose U is not finite).
+pub(super) fn device_gradient(
+    network: &RateNetwork,
+    batch: &Batch,
+    hard_constraint: bool,
+    device: &Device,
+) -> (Tensor<1>, GradientsParams) {
+    let tensors = BatchTensors::new(batch, hard_constraint, device);
+    let output = network.forward(tensors.features.clone(), tensors.allowed.clone());
+    let u: Tensor<1> = batch_log_likelihood(output.log_rates, output.rates, &tensors);
+    let grads = GradientsParams::from_grads(u.clone().neg().backward(), network);
+    (u.detach(), grads)
+}
+
 /// How many micro-batches `batch` is cut into on the CPU: a multiple of `threads`, enough that
 /// none holds more than [`MICRO_BATCH_TOKENS`] tokens. A GPU takes the minibatch whole (one
 /// pass, one read-back).

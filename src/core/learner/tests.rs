@@ -551,6 +551,85 @@ fn a_nan_loss_skips_the_step_restores_good_weights_and_says_so() {
     assert!(u.is_finite());
 }
 
+/// On a GPU U is read back every few steps: a NaN is found when the steps are settled, and the
+/// weights go back to the same ones as when it is found at once (the weights after step 1, the
+/// last known to give a finite loss). Forced here on the CPU, which runs the same code.
+#[test]
+fn a_nan_loss_found_by_a_deferred_readback_restores_the_same_weights() {
+    let source = Arc::new(Poisoned {
+        inner: simulate_fa(FaSpec { l: 6, c: 0.3 }, 300.0, 11),
+        calls: Default::default(),
+        poison_at: 2,
+    });
+    let config = LearnerConfig {
+        segment_len: 16,
+        learning_rate: 1e-2,
+        ..tiny_config()
+    };
+    let mut trainer = Trainer::new(config, source, cpu_device(), None)
+        .unwrap()
+        .with_deferred_readback(true);
+    assert!(trainer.steps_per_epoch() > super::train::STEPS_PER_READBACK);
+    let weights = |t: &Trainer| {
+        let bytes = block_on(t.learned().to_bytes()).unwrap();
+        let newline = bytes.iter().position(|&b| b == b'\n').unwrap();
+        bytes[newline + 1..].to_vec()
+    };
+    assert!(block_on(trainer.train_step()).unwrap().warning.is_none());
+    let after_first = weights(&trainer);
+    // Steps 2 to 7 are taken on trust; the 8th reads back all eight losses at once.
+    for _ in 1..super::train::STEPS_PER_READBACK - 1 {
+        assert!(block_on(trainer.train_step()).unwrap().warning.is_none());
+    }
+    let settled = block_on(trainer.train_step()).unwrap();
+    let warning = settled
+        .warning
+        .expect("the NaN is reported when the losses are read");
+    assert!(
+        warning.contains("epoch 1, step 3") && warning.contains("NaN"),
+        "{warning}"
+    );
+    assert!(
+        weights(&trainer) == after_first,
+        "restored to the weights after step 1"
+    );
+    let mut next = block_on(trainer.train_step()).unwrap();
+    while !next.epoch_finished {
+        assert!(next.warning.is_none(), "training goes on");
+        next = block_on(trainer.train_step()).unwrap();
+    }
+    assert!(next.batch_u_per_t.is_finite());
+    assert!(
+        block_on(trainer.evaluator().run())
+            .unwrap()
+            .u_per_t
+            .is_finite()
+    );
+}
+
+/// Deferring the read-back changes nothing in what is learned: the same seed trains to the same
+/// U/T (the same float operations in the same order).
+#[test]
+fn a_deferred_readback_trains_the_same_network() {
+    let source = simulate_fa(FaSpec { l: 6, c: 0.3 }, 200.0, 5);
+    let config = LearnerConfig {
+        segment_len: 16,
+        epochs: 2,
+        ..tiny_config()
+    };
+    let u_per_t = |deferred: bool| {
+        let trainer = Trainer::new(config.clone(), Arc::new(source.clone()), cpu_device(), None)
+            .unwrap()
+            .with_deferred_readback(deferred);
+        let mut trainer = trainer;
+        while !trainer.finished() {
+            block_on(trainer.train_step()).unwrap();
+        }
+        block_on(trainer.evaluator().run()).unwrap().u_per_t
+    };
+    assert_eq!(u_per_t(true), u_per_t(false));
+}
+
 /// Threads and micro-batches change only the order of float sums: the same seed trains to the
 /// same network. Steps of 600 configurations of 10 tokens are cut into 4 micro-batches on 2
 /// threads, and into 3 on 1 thread. After 3 epochs (15 Adam steps) in f32 the two runs' U/T

@@ -3,7 +3,7 @@
 
 use super::batch::{Batch, SegmentSource, TokenScheme};
 use super::config::{Augmentation, LearnerConfig};
-use super::gradient::batch_gradient;
+use super::gradient::{batch_gradient, device_gradient};
 use super::learned::{LearnedDynamics, TrainingSummary};
 use super::loss::{BatchTensors, batch_log_likelihood};
 use super::network::RateNetwork;
@@ -24,6 +24,23 @@ use std::sync::Arc;
 const EVAL_TOKENS_PER_CHUNK_CPU: usize = 4096;
 /// Tokens per evaluation chunk on a GPU: few dispatches and read-backs, bounded memory.
 const EVAL_TOKENS_PER_CHUNK_GPU: usize = 32_768;
+
+/// On a GPU, the U of this many optimiser steps is read back at once (and at the end of each
+/// epoch): each read-back waits for the GPU to finish all it was given, so reading every step's
+/// U would stall every step.
+pub const STEPS_PER_READBACK: usize = 8;
+
+/// An optimiser step taken on a GPU whose U is still on the device.
+struct PendingStep {
+    /// U of the minibatch under `before`.
+    u: Tensor<1>,
+    /// The weights the step started from.
+    before: RateNetwork,
+    epoch: usize,
+    step_in_epoch: usize,
+    /// Time spanned by the minibatch (sum of dt).
+    time: f64,
+}
 
 /// A held-out trajectory with the same rules as the training one.
 #[derive(Clone)]
@@ -70,6 +87,13 @@ pub struct Trainer {
     kept: Option<Kept>,
     /// Threads that share each step's forward and backward passes (natively; 1 in the browser).
     threads: usize,
+    /// Whether U is read back every [`STEPS_PER_READBACK`] steps rather than every step (on a
+    /// GPU, where a read-back stalls the step).
+    deferred_readback: bool,
+    /// Steps taken whose U has not been read back yet.
+    pending: Vec<PendingStep>,
+    /// U / (sum of dt) of the last minibatch whose U was read back.
+    last_batch_u_per_t: f64,
 }
 
 /// Moves `segment` by a random translation of the lattice (one shift per position table).
@@ -170,6 +194,7 @@ impl Trainer {
                 "the trajectory has no tokens (no particles) to learn from".to_string(),
             ));
         }
+        let deferred_readback = !runs_on_cpu(&device);
         Ok(Self {
             scheme: source.scheme(),
             optimizer: optimizer(&config),
@@ -191,6 +216,9 @@ impl Trainer {
             validation: None,
             kept: None,
             threads: 1,
+            deferred_readback,
+            pending: Vec::new(),
+            last_batch_u_per_t: 0.0,
             config,
         })
     }
@@ -227,6 +255,14 @@ impl Trainer {
         } else {
             threads.max(1)
         };
+        self
+    }
+
+    /// Reads U back every [`STEPS_PER_READBACK`] steps (`true`, the default on a GPU) or every
+    /// step (the default on the CPU, where a read-back costs nothing). The trained weights are
+    /// the same either way; a non-finite loss is found later when deferred.
+    pub fn with_deferred_readback(mut self, deferred: bool) -> Self {
+        self.deferred_readback = deferred;
         self
     }
 
@@ -324,29 +360,38 @@ impl Trainer {
             self.config
                 .lr_schedule
                 .rate(self.config.learning_rate, self.steps, total_steps);
-        let gradient =
-            batch_gradient(&self.network, &batch, hard, &self.device, self.threads).await?;
-        let u_value = gradient.u;
         let mut warning = None;
-        match gradient.grads {
-            // The loss is -U of the minibatch (a sum over configurations, as in the authors'
-            // tutorial; Adam is insensitive to the scale).
-            Some(grads) => {
-                self.last_good = self.network.clone();
-                let network = self.network.clone();
-                self.network = self.optimizer.step(learning_rate, network, grads);
+        if !self.deferred_readback {
+            let gradient =
+                batch_gradient(&self.network, &batch, hard, &self.device, self.threads).await?;
+            let u_value = gradient.u;
+            match gradient.grads {
+                // The loss is -U of the minibatch (a sum over configurations, as in the
+                // authors' tutorial; Adam is insensitive to the scale).
+                Some(grads) => {
+                    self.last_good = self.network.clone();
+                    let network = self.network.clone();
+                    self.network = self.optimizer.step(learning_rate, network, grads);
+                }
+                None => {
+                    let (good, epoch) = (self.last_good.clone(), self.epochs_done + 1);
+                    warning = Some(self.undo(good, u_value, epoch, step_in_epoch));
+                }
             }
-            None => {
-                let message = format!(
-                    "epoch {}, step {step_in_epoch}: the loss became {u_value}; the step was \
-                     skipped and the last good weights restored",
-                    self.epochs_done + 1
-                );
-                self.network = self.last_good.clone();
-                self.optimizer = optimizer(&self.config);
-                self.warnings.push(message.clone());
-                warning = Some(message);
+            if time > 0.0 {
+                self.last_batch_u_per_t = u_value / time;
             }
+        } else {
+            let (u, grads) = device_gradient(&self.network, &batch, hard, &self.device);
+            let before = self.network.clone();
+            self.network = self.optimizer.step(learning_rate, before.clone(), grads);
+            self.pending.push(PendingStep {
+                u,
+                before,
+                epoch: self.epochs_done + 1,
+                step_in_epoch,
+                time,
+            });
         }
         self.steps += 1;
         self.configs_seen += batch_configs as u64;
@@ -355,15 +400,72 @@ impl Trainer {
         if epoch_finished {
             self.epochs_done += 1;
         }
+        if epoch_finished || self.pending.len() >= STEPS_PER_READBACK {
+            warning = warning.or(self.settle().await?);
+        }
         self.epoch_seconds += now_seconds() - started;
         Ok(StepOutcome {
             epoch,
             step_in_epoch,
             steps_per_epoch,
-            batch_u_per_t: if time > 0.0 { u_value / time } else { 0.0 },
+            batch_u_per_t: self.last_batch_u_per_t,
             epoch_finished,
             warning,
         })
+    }
+
+    /// Reads back the U of the steps taken on a GPU since the last read, all in one read-back.
+    /// If one is not finite, the weights go back to those before the step that led to it, and
+    /// the warning says so. Called every [`STEPS_PER_READBACK`] steps, at the end of each epoch,
+    /// and by whoever stops a training between epochs.
+    pub async fn settle(&mut self) -> Result<Option<String>, LearnerError> {
+        if self.pending.is_empty() {
+            return Ok(None);
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let values = Tensor::cat(pending.iter().map(|p| p.u.clone()).collect(), 0)
+            .into_data_async()
+            .await
+            .map_err(LearnerError::readback)?
+            .try_into_vec_as::<f32>()
+            .map_err(LearnerError::readback)?;
+        for (i, (step, &value)) in pending.iter().zip(&values).enumerate() {
+            if !value.is_finite() {
+                // U of step i was computed with the weights the step before it produced.
+                let good = match i {
+                    0 => self.last_good.clone(),
+                    _ => pending[i - 1].before.clone(),
+                };
+                let warning = self.undo(good, value as f64, step.epoch, step.step_in_epoch);
+                return Ok(Some(warning));
+            }
+            if step.time > 0.0 {
+                self.last_batch_u_per_t = value as f64 / step.time;
+            }
+        }
+        if let Some(last) = pending.last() {
+            self.last_good = last.before.clone();
+        }
+        Ok(None)
+    }
+
+    /// Goes back to the weights `good` after step `step_in_epoch` of `epoch` found the loss
+    /// `u_value` (not finite); gives the warning.
+    fn undo(
+        &mut self,
+        good: RateNetwork,
+        u_value: f64,
+        epoch: usize,
+        step_in_epoch: usize,
+    ) -> String {
+        let message = format!(
+            "epoch {epoch}, step {step_in_epoch}: the loss became {u_value}; the step was \
+             skipped and the last good weights restored"
+        );
+        self.network = good;
+        self.optimizer = optimizer(&self.config);
+        self.warnings.push(message.clone());
+        message
     }
 
     /// Trains to the end of the current epoch and reports.
