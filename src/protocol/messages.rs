@@ -351,6 +351,18 @@ pub enum Backup {
 }
 
 impl Event {
+    /// Whether this event starts a job other than a simulation (a training, scan or Extrapolate
+    /// run): a simulation still running in the worker gave way to it and was dropped.
+    pub fn starts_job(&self) -> bool {
+        matches!(
+            self,
+            Event::TrainingStarted { .. }
+                | Event::ScanStarted { .. }
+                | Event::SideBySideStarted { .. }
+                | Event::SweepStarted { .. }
+        )
+    }
+
     /// Whether this event ends a job (a finished or stopped training, scan or Extrapolate run).
     pub fn ends_job(&self) -> bool {
         matches!(

@@ -89,7 +89,10 @@ fn App() -> impl IntoView {
     // is loaded for the first request that runs a network.
     commands.start(
         move |event| page.route(event),
-        move || recovery.load_learner(commands, prefer_gpu),
+        move || {
+            page.drop_running_simulation();
+            recovery.load_learner(commands, prefer_gpu);
+        },
     );
     recovery.look_for_earlier(commands);
     leave_guard::install(move || page.has_unsaved_work());

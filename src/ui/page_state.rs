@@ -50,6 +50,9 @@ impl PageState {
         if event.ends_job() {
             long_run.set(None);
         }
+        if event.starts_job() {
+            self.drop_running_simulation();
+        }
         match event {
             Event::Started => {}
             Event::Ready { backend: mut info } => {
@@ -110,6 +113,19 @@ impl PageState {
                     recovery.replace_worker(commands, message, device_lost, prefer_gpu);
                 });
             }
+        }
+    }
+
+    /// A job other than a simulation starts (or the simulation worker is replaced): a simulation
+    /// still running gave way to it and was dropped, which the user is told.
+    pub fn drop_running_simulation(self) {
+        if self.simulation.running.get_untracked() {
+            self.simulation.running.set(false);
+            self.commands.say(
+                "The simulation that was running gave way to this job and was dropped; the \
+                 trajectory recorded before it is kept."
+                    .into(),
+            );
         }
     }
 

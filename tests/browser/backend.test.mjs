@@ -99,3 +99,36 @@ test('the page starts with the simulation worker only; the first training loads 
     await own.close();
   }
 });
+
+for (const preloaded of [true, false]) {
+  test(`a training asked for while a simulation runs drops the simulation and trains on the trajectory before it (learner ${preloaded ? 'loaded before' : 'loaded by the training'})`, async () => {
+    const browser = await launch({ webgpu: false });
+    try {
+      const page = await openPage(browser, server.url
+        + '?backend=cpu&L=12&T=5&burn_in=1&epochs=1&d_model=16&heads=2&layers=1&d_ff=32');
+      if (preloaded) await loadLearner(page, 'cpu');
+      await page.getByTestId('sim-run').click();
+      await page.waitForSelector('[data-testid=trajectory]', { timeout: 120_000 });
+      const jumps = await page.getByTestId('trajectory').getAttribute('data-jumps');
+      // A long simulation, interrupted by a training.
+      await page.getByTestId('field-T').fill('40000');
+      await page.getByTestId('field-T').dispatchEvent('change');
+      await page.getByTestId('sim-run').click();
+      await page.waitForSelector('[data-testid=sim-pause]:not([disabled])', { timeout: 60_000 });
+      await page.getByTestId('learn-train').click();
+      await page.waitForFunction(() => {
+        const s = document.querySelector('[data-testid=learn-stats]').dataset;
+        return s.training === 'false' && s.epochs === '1';
+      }, null, { timeout: 300_000 });
+      assert.equal(await page.getByTestId('sim-pause').isDisabled(), true, 'the simulation is shown as ended');
+      assert.equal(await page.getByTestId('trajectory').getAttribute('data-jumps'), jumps);
+      // With the learner loaded before, the same worker drops the simulation; else the simulation
+      // worker is replaced, and the learner worker is given the earlier trajectory. Either way
+      // the page says so.
+      assert.match(await page.getByTestId('messages').innerText(), /The simulation that was running gave way to this job and was dropped/);
+      assert.deepEqual(page.errors, []);
+    } finally {
+      await browser.close();
+    }
+  });
+}
