@@ -34,6 +34,11 @@ pub struct PageState {
 impl PageState {
     /// Hands `event` to the state it belongs to.
     pub fn route(self, event: Event) {
+        // A new trajectory ends the simulation before anything reacts to it: the story starts
+        // its next job from this event, and that job must not find a simulation still running.
+        if matches!(event, Event::TrajectoryReady(_)) {
+            self.simulation.running.set(false);
+        }
         self.story.follow(&event, self);
         let PageState {
             backend,
