@@ -16,9 +16,8 @@ pub struct Commands {
     handler: StoredValue<Option<Handler>, LocalStorage>,
     /// Loads the learner worker and gives it the page's copies (see `Recovery::load_learner`).
     load_learner: StoredValue<Option<Rc<dyn Fn()>>, LocalStorage>,
-    /// Which build of the worker runs now.
-    build: StoredValue<WorkerBuild>,
-    /// The learner worker runs, or is loading: the backend is being or has been chosen.
+    /// The learner worker runs, or is loading (else the simulation worker runs): the backend
+    /// is being or has been chosen.
     pub learner: RwSignal<bool>,
     /// Counts the workers started; events of any but the newest are dropped.
     generation: StoredValue<u32>,
@@ -31,7 +30,6 @@ impl Commands {
             client: StoredValue::new_local(None),
             handler: StoredValue::new_local(None),
             load_learner: StoredValue::new_local(None),
-            build: StoredValue::new(WorkerBuild::Simulation),
             learner: RwSignal::new(false),
             generation: StoredValue::new(0),
             messages,
@@ -61,7 +59,12 @@ impl Commands {
             return;
         };
         let (generation, current) = (self.generation.get_value(), self.generation);
-        let client = WorkerClient::spawn(self.build.get_value(), move |event| {
+        let build = if self.learner.get_untracked() {
+            WorkerBuild::Learner
+        } else {
+            WorkerBuild::Simulation
+        };
+        let client = WorkerClient::spawn(build, move |event| {
             if current.try_get_value() == Some(generation) {
                 handler(event);
             }
@@ -84,19 +87,16 @@ impl Commands {
     /// Replaces the simulation worker by the learner worker (the simulation worker's state is
     /// lost with it: the caller gives the new worker the page's copies).
     pub fn switch_to_learner(&self) {
-        self.build.set_value(WorkerBuild::Learner);
         self.learner.set(true);
         self.restart();
     }
 
     /// Loads the learner worker now, if the simulation worker runs.
     pub fn ensure_learner(&self) {
-        if self.build.get_value() == WorkerBuild::Learner {
-            return;
-        }
-        match self.load_learner.get_value() {
-            Some(load) => load(),
-            None => self.switch_to_learner(),
+        if !self.learner.get_untracked()
+            && let Some(load) = self.load_learner.get_value()
+        {
+            load();
         }
     }
 

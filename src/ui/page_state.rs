@@ -32,14 +32,22 @@ pub struct PageState {
 }
 
 impl PageState {
-    /// Hands `event` to the state it belongs to.
+    /// Hands `event` to the state it belongs to, then to the story, which may start its next
+    /// step's job from it: that job finds the views up to date (e.g. the simulation ended).
     pub fn route(self, event: Event) {
-        // A new trajectory ends the simulation before anything reacts to it: the story starts
-        // its next job from this event, and that job must not find a simulation still running.
-        if matches!(event, Event::TrajectoryReady(_)) {
-            self.simulation.running.set(false);
+        let for_story = self
+            .story
+            .playing
+            .get_untracked()
+            .is_some()
+            .then(|| event.clone());
+        self.handle(event);
+        if let Some(event) = for_story {
+            self.story.follow(&event, self);
         }
-        self.story.follow(&event, self);
+    }
+
+    fn handle(self, event: Event) {
         let PageState {
             backend,
             simulation,

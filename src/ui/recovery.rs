@@ -145,15 +145,21 @@ impl Recovery {
     /// given the page's copies of the trajectory and model.
     pub fn load_learner(&self, commands: Commands, prefer_gpu: bool) {
         commands.switch_to_learner();
-        commands.send(Request::Init {
-            prefer_gpu: prefer_gpu && !self.gpu_lost.get_value(),
-        });
+        self.choose_backend(commands, prefer_gpu);
         commands.send(Request::SmokeTrain { steps: SMOKE_STEPS });
         restore(
             commands,
             self.trajectory.get_value(),
             self.model.get_value(),
         );
+    }
+
+    /// Asks a new learner worker to choose its backend: the GPU if `prefer_gpu` and no GPU
+    /// device was lost in this visit.
+    fn choose_backend(&self, commands: Commands, prefer_gpu: bool) {
+        commands.send(Request::Init {
+            prefer_gpu: prefer_gpu && !self.gpu_lost.get_value(),
+        });
     }
 
     /// Replaces a failed worker: starts a new one and gives it back the trajectory and model.
@@ -180,8 +186,7 @@ impl Recovery {
         }
         commands.restart();
         if commands.learner.get_untracked() {
-            let on_gpu = prefer_gpu && !self.gpu_lost.get_value();
-            commands.send(Request::Init { prefer_gpu: on_gpu });
+            self.choose_backend(commands, prefer_gpu);
         }
         let (trajectory, model) = (self.trajectory.get_value(), self.model.get_value());
         let kept = match (&trajectory, &model) {

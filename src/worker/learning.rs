@@ -2,6 +2,7 @@
 //! a network (training, scans, extrapolation, model files, inspection). Only the learner worker
 //! is built with it; the simulation worker the page starts with has the rest of `worker`.
 
+use super::control::Control;
 use super::{discover, extrapolate, post, post_error, train, web_adapter};
 use crate::core::compute::{BackendKind, select_device, smoke_train};
 use crate::core::inspection::{inspect_particle, last_configuration};
@@ -10,8 +11,6 @@ use crate::core::simulation::ConfigView;
 use crate::core::trajectory::AnyTrajectory;
 use crate::protocol::messages::{Backup, Event, Request, TrajectorySummary};
 use burn::tensor::Device;
-
-use super::control::Control;
 
 const NO_BACKEND: &str = "no backend yet: the worker was not initialised";
 

@@ -2,7 +2,7 @@
 // which and why, and a real burn training step sequence lowers the loss on that backend.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, screenshot, loadLearner } from './harness.mjs';
+import { serveDist, launch, openPage, screenshot, loadLearner, trainingEnded } from './harness.mjs';
 
 let server;
 before(async () => { server = await serveDist(); });
@@ -81,10 +81,7 @@ test('the page starts with the simulation worker only; the first training loads 
     console.log(`before the learner: ${requests.length} requests, ${bytes} bytes uncompressed`);
 
     await page.getByTestId('learn-train').click();
-    await page.waitForFunction(() => {
-      const s = document.querySelector('[data-testid=learn-stats]').dataset;
-      return s.training === 'false' && s.epochs === '1';
-    }, null, { timeout: 300_000 });
+    await trainingEnded(page);
     assert.ok(requests.some((r) => r.path === 'jumpformer-worker_bg.wasm'), 'the training loaded the learner');
     assert.equal(await page.getByTestId('backend-badge').getAttribute('data-kind'), 'cpu');
     assert.equal(await page.getByTestId('load-learner').count(), 0, 'the button goes once the learner is loaded');
@@ -116,10 +113,7 @@ for (const preloaded of [true, false]) {
       await page.getByTestId('sim-run').click();
       await page.waitForSelector('[data-testid=sim-pause]:not([disabled])', { timeout: 60_000 });
       await page.getByTestId('learn-train').click();
-      await page.waitForFunction(() => {
-        const s = document.querySelector('[data-testid=learn-stats]').dataset;
-        return s.training === 'false' && s.epochs === '1';
-      }, null, { timeout: 300_000 });
+      await trainingEnded(page);
       assert.equal(await page.getByTestId('sim-pause').isDisabled(), true, 'the simulation is shown as ended');
       assert.equal(await page.getByTestId('trajectory').getAttribute('data-jumps'), jumps);
       // With the learner loaded before, the same worker drops the simulation; else the simulation

@@ -79,3 +79,11 @@ export async function loadLearner(page, kind, timeout = 120_000) {
   await page.getByTestId('load-learner').click();
   await page.waitForSelector(`[data-testid=backend-badge][data-kind=${kind}]`, { timeout });
 }
+
+/** Waits until a training has ended (not running) with `epochs` epochs done. */
+export async function trainingEnded(page, epochs = 1, timeout = 300_000) {
+  await page.waitForFunction((n) => {
+    const s = document.querySelector('[data-testid=learn-stats]').dataset;
+    return s.training === 'false' && s.epochs === String(n);
+  }, epochs, { timeout });
+}

@@ -3,7 +3,7 @@
 // the work back after a reload; a job measured to be long asks before it goes on.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, screenshot, loadLearner } from './harness.mjs';
+import { serveDist, launch, openPage, screenshot, loadLearner, trainingEnded } from './harness.mjs';
 
 let server;
 before(async () => { server = await serveDist(); });
@@ -20,10 +20,7 @@ async function simulateAndTrain(page) {
   await page.getByTestId('sim-run').click();
   await page.waitForSelector('[data-testid=trajectory]', { timeout: 120_000 });
   await page.getByTestId('learn-train').click();
-  await page.waitForFunction(() => {
-    const s = document.querySelector('[data-testid=learn-stats]').dataset;
-    return s.training === 'false' && s.epochs === '1';
-  }, null, { timeout: 300_000 });
+  await trainingEnded(page);
 }
 
 test('a crashed worker is replaced and given back the trajectory and the model; a reload restores them from the autosave', async () => {
@@ -59,10 +56,7 @@ test('a crashed worker is replaced and given back the trajectory and the model; 
     await page.getByTestId('field-epochs').fill('1');
     await page.getByTestId('field-epochs').dispatchEvent('change');
     await page.getByTestId('learn-train').click();
-    await page.waitForFunction(() => {
-      const s = document.querySelector('[data-testid=learn-stats]').dataset;
-      return s.training === 'false' && s.epochs === '1';
-    }, null, { timeout: 300_000 });
+    await trainingEnded(page);
 
     // A reload: the autosave offers what this visit left, and restores it.
     await page.reload();
@@ -109,10 +103,7 @@ test('a lost GPU device: the page says so and goes on on the CPU with the trajec
     await page.waitForSelector(`[data-testid=trajectory][data-jumps="${jumps}"]`);
     // Training goes on, on the CPU.
     await page.getByTestId('learn-train').click();
-    await page.waitForFunction(() => {
-      const s = document.querySelector('[data-testid=learn-stats]').dataset;
-      return s.training === 'false' && s.epochs === '1';
-    }, null, { timeout: 300_000 });
+    await trainingEnded(page);
     await screenshot(page, 'recovery-device-lost');
   } finally {
     await browser.close();

@@ -509,8 +509,8 @@ impl SegmentSource for Poisoned {
     }
 }
 
-#[test]
-fn a_nan_loss_skips_the_step_restores_good_weights_and_says_so() {
+/// A trainer whose third minibatch (step 3 of epoch 1) has a NaN time step.
+fn trainer_poisoned_at_step_3() -> Trainer {
     let source = Arc::new(Poisoned {
         inner: simulate_fa(FaSpec { l: 6, c: 0.3 }, 300.0, 11),
         calls: Default::default(),
@@ -521,13 +521,19 @@ fn a_nan_loss_skips_the_step_restores_good_weights_and_says_so() {
         learning_rate: 1e-2,
         ..tiny_config()
     };
-    let mut trainer = Trainer::new(config, source, cpu_device(), None).unwrap();
-    // The weights part of the model file (its header also counts the steps).
-    let weights = |t: &Trainer| {
-        let bytes = block_on(t.learned().to_bytes()).unwrap();
-        let newline = bytes.iter().position(|&b| b == b'\n').unwrap();
-        bytes[newline + 1..].to_vec()
-    };
+    Trainer::new(config, source, cpu_device(), None).unwrap()
+}
+
+/// The weights part of the trainer's model file (its header also counts the steps).
+fn weights(trainer: &Trainer) -> Vec<u8> {
+    let bytes = block_on(trainer.learned().to_bytes()).unwrap();
+    let newline = bytes.iter().position(|&b| b == b'\n').unwrap();
+    bytes[newline + 1..].to_vec()
+}
+
+#[test]
+fn a_nan_loss_skips_the_step_restores_good_weights_and_says_so() {
+    let mut trainer = trainer_poisoned_at_step_3();
     let initial = weights(&trainer);
     assert!(block_on(trainer.train_step()).unwrap().warning.is_none());
     let after_first = weights(&trainer);
@@ -556,25 +562,8 @@ fn a_nan_loss_skips_the_step_restores_good_weights_and_says_so() {
 /// last known to give a finite loss). Forced here on the CPU, which runs the same code.
 #[test]
 fn a_nan_loss_found_by_a_deferred_readback_restores_the_same_weights() {
-    let source = Arc::new(Poisoned {
-        inner: simulate_fa(FaSpec { l: 6, c: 0.3 }, 300.0, 11),
-        calls: Default::default(),
-        poison_at: 2,
-    });
-    let config = LearnerConfig {
-        segment_len: 16,
-        learning_rate: 1e-2,
-        ..tiny_config()
-    };
-    let mut trainer = Trainer::new(config, source, cpu_device(), None)
-        .unwrap()
-        .with_deferred_readback(true);
+    let mut trainer = trainer_poisoned_at_step_3().with_deferred_readback(true);
     assert!(trainer.steps_per_epoch() > super::train::STEPS_PER_READBACK);
-    let weights = |t: &Trainer| {
-        let bytes = block_on(t.learned().to_bytes()).unwrap();
-        let newline = bytes.iter().position(|&b| b == b'\n').unwrap();
-        bytes[newline + 1..].to_vec()
-    };
     assert!(block_on(trainer.train_step()).unwrap().warning.is_none());
     let after_first = weights(&trainer);
     // Steps 2 to 7 are taken on trust; the 8th reads back all eight losses at once.
@@ -618,10 +607,10 @@ fn a_deferred_readback_trains_the_same_network() {
         ..tiny_config()
     };
     let u_per_t = |deferred: bool| {
-        let trainer = Trainer::new(config.clone(), Arc::new(source.clone()), cpu_device(), None)
-            .unwrap()
-            .with_deferred_readback(deferred);
-        let mut trainer = trainer;
+        let mut trainer =
+            Trainer::new(config.clone(), Arc::new(source.clone()), cpu_device(), None)
+                .unwrap()
+                .with_deferred_readback(deferred);
         while !trainer.finished() {
             block_on(trainer.train_step()).unwrap();
         }
