@@ -6,7 +6,7 @@
 //! approximation); the seeds are fixed, so a pass is reproducible.
 
 use jumpformer::core::compute::cpu_device;
-use jumpformer::core::learner::{LearnerConfig, Mode, Trainer};
+use jumpformer::core::learner::{LearnedDynamics, LearnerConfig, Mode, Trainer};
 use jumpformer::core::model::{ActiveLattice, ActiveLatticeSpec};
 use jumpformer::core::observables::Sampler;
 use jumpformer::core::propagation::{
@@ -126,8 +126,13 @@ fn a_true_ensemble_is_reproducible_from_its_seed() {
     assert_eq!(a, b);
 }
 
-/// A small untrained network on the active-lattice model at L = 12.
+/// A small untrained network on the active-lattice model at L = 12, as a rate source.
 fn untrained(hard_constraint: bool) -> RateSource {
+    RateSource::Learned(untrained_network(hard_constraint))
+}
+
+/// A small untrained network on the active-lattice model at L = 12.
+fn untrained_network(hard_constraint: bool) -> LearnedDynamics {
     let spec = ActiveLatticeSpec {
         l: 12,
         ..ActiveLatticeSpec::paper(0.3)
@@ -151,7 +156,52 @@ fn untrained(hard_constraint: bool) -> RateSource {
     };
     let trainer =
         Trainer::new(config, Arc::new(trajectory), cpu_device(), None).expect("a valid trainer");
-    RateSource::Learned(trainer.learned())
+    trainer.learned()
+}
+
+#[test]
+fn a_rejected_move_does_not_ask_the_network_again() {
+    // A rejected move leaves the configuration, so every rate, as it was: the exact loop goes on
+    // with the same rates, and one replica needs one network call per jump (plus the last call,
+    // whose next move would fall after T).
+    let settings = settings(5, 1, Integrator::Exact);
+    let mut rng = replica_rng(settings.seed, 0);
+    let model = settings.spec.build(&mut rng).expect("valid spec");
+    let mut propagation =
+        Propagation::new(vec![model], vec![rng], Integrator::Exact, 0.3).expect("valid");
+    let source = untrained(false);
+    let mut calls = 0;
+    while !propagation.finished() {
+        pollster::block_on(propagation.step(&source, &mut |_, _, _| {})).expect("steps");
+        calls += 1;
+    }
+    assert!(
+        propagation.rejected() > 0,
+        "an untrained network chooses blocked steps"
+    );
+    assert_eq!(calls, propagation.jumps() + 1);
+}
+
+#[test]
+fn threads_do_not_change_a_learned_propagation() {
+    let run = |threads: usize| {
+        let settings = EnsembleSettings {
+            t_end: 0.2,
+            burn_in: 0.0,
+            ..settings(11, 5, Integrator::Exact)
+        };
+        let source = RateSource::Learned(untrained_network(false).with_threads(threads));
+        let mut ensemble = Ensemble::new(settings, source).expect("valid");
+        while !ensemble.finished() {
+            pollster::block_on(ensemble.advance(settings.t_end, 64)).expect("propagates");
+        }
+        ensemble.summary()
+    };
+    let one = run(1);
+    assert!(one.jumps > 0);
+    // Each configuration goes through the network alone or with others: the same arithmetic
+    // per row, so the same rates and the same trajectories.
+    assert_eq!(run(3), one);
 }
 
 #[test]

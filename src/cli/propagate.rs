@@ -63,6 +63,10 @@ pub struct PropagateArgs {
     /// Run the network on the CPU even where a GPU adapter exists.
     #[arg(long)]
     cpu: bool,
+    /// Threads sharing each network call's replicas on the CPU (default: all cores); the
+    /// trajectories do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
     /// Print one JSON object per dynamics instead of text.
     #[arg(long)]
     json: bool,
@@ -87,12 +91,15 @@ pub enum PropagateCliError {
 pub fn run(args: &PropagateArgs) -> Result<(), PropagateCliError> {
     let bytes = read_bytes(&args.model)?;
     let (device, _) = pollster::block_on(select_device(!args.cpu));
-    let learned = LearnedDynamics::from_bytes(&bytes, &device).map_err(|source| {
-        PropagateCliError::ModelFile {
+    let threads = args.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    let learned = LearnedDynamics::from_bytes(&bytes, &device)
+        .map_err(|source| PropagateCliError::ModelFile {
             path: args.model.clone(),
             source,
-        }
-    })?;
+        })?
+        .with_threads(threads);
     if learned.scheme().kind != ActiveLattice::KIND {
         return Err(PropagateCliError::Settings(format!(
             "the model was trained on the {} model; propagation with observables needs the {} \

@@ -20,6 +20,10 @@ use super::batch::{Batch, TokenScheme, Tokenize};
 use super::config::{ConfigError, LearnerConfig};
 use super::loss::BatchTensors;
 use super::network::RateNetwork;
+#[cfg(not(target_arch = "wasm32"))]
+use super::threads::on_shares;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::core::compute::runs_on_cpu;
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::tensor::{Device, Tensor, TensorData, Transaction};
 use serde::{Deserialize, Serialize};
@@ -52,6 +56,8 @@ pub struct LearnedDynamics {
     scheme: TokenScheme,
     network: RateNetwork,
     summary: TrainingSummary,
+    /// Threads that share a batch of configurations in [`Self::rates`] (native CPU only).
+    threads: usize,
 }
 
 /// Why a model file was refused.
@@ -186,7 +192,16 @@ impl LearnedDynamics {
             scheme,
             network,
             summary,
+            threads: 1,
         }
+    }
+
+    /// Shares each call of [`Self::rates`] among `threads` threads natively, a contiguous share
+    /// of the configurations each (the rates do not depend on the split). On wasm and on a GPU
+    /// the configurations go through the network in one call, as with 1 thread.
+    pub fn with_threads(mut self, threads: usize) -> Self {
+        self.threads = threads.max(1);
+        self
     }
 
     /// The learner settings the network was built and trained with.
@@ -278,6 +293,22 @@ impl LearnedDynamics {
     /// All models must have the same number of tokens N. With the hard constraint, impossible
     /// moves get exactly 0.
     pub async fn rates<M: Tokenize>(&self, models: &[M]) -> Result<Vec<f32>, LearnerError> {
+        #[cfg(not(target_arch = "wasm32"))]
+        if self.threads > 1 && models.len() > 1 && runs_on_cpu(&self.device()) {
+            let shares = on_shares(models, self.threads, "propagation", |share| {
+                pollster::block_on(self.rates_in_one_call(share))
+            });
+            let mut rates = Vec::new();
+            for share in shares {
+                rates.extend(share?);
+            }
+            return Ok(rates);
+        }
+        self.rates_in_one_call(models).await
+    }
+
+    /// [`Self::rates`] with every configuration in one network call.
+    async fn rates_in_one_call<M: Tokenize>(&self, models: &[M]) -> Result<Vec<f32>, LearnerError> {
         let hard = self.config.hard_constraint;
         let Some(batch) = self.batch_of(models, hard)? else {
             return Ok(Vec::new());
@@ -482,6 +513,7 @@ impl LearnedDynamics {
             scheme: header.tokens,
             network,
             summary: header.training,
+            threads: 1,
         })
     }
 }

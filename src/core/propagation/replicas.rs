@@ -35,8 +35,9 @@ struct Replica {
 /// if (t, m) is possible: C -> C'     else: rejected, C stays
 /// ```
 ///
-/// [`Integrator::Exact`] stops each leap after one move, so rates are re-evaluated after every
-/// jump. [`Integrator::TauLeap`] keeps the rates for a time tau, and a token touched by an earlier
+/// [`Integrator::Exact`] stops each leap after one jump, so rates are re-evaluated after every
+/// jump; a rejected move leaves the configuration, hence every rate, as it was, so the leap goes
+/// on with the same table instead of asking the network again. [`Integrator::TauLeap`] keeps the rates for a time tau, and a token touched by an earlier
 /// move of the same leap (its rates are stale) cannot move again in that leap.
 #[derive(Debug, Clone)]
 pub struct Propagation<M: Tokenize> {
@@ -191,12 +192,12 @@ fn leap<M: Tokenize>(
     touched: &mut Vec<u32>,
     observe: &mut impl FnMut(&M, f64),
 ) -> (u64, u64) {
-    let (leap_end, max_moves) = match integrator {
+    let (leap_end, max_jumps) = match integrator {
         Integrator::Exact => (t_end, 1),
         Integrator::TauLeap { tau } => ((replica.time + tau).min(t_end), u64::MAX),
     };
     let (mut jumps, mut rejected) = (0, 0);
-    while jumps + rejected < max_moves {
+    while jumps < max_jumps {
         let total = replica.table.total();
         let next = if total > 0.0 {
             replica.time + replica.rng.exponential(total)
