@@ -49,6 +49,13 @@ ensure_web_tools() {
   ensure_wasm_target
   ensure_trunk
   ensure_wasm_bindgen
+  ensure_wasm_crates
+}
+
+# Trunk builds offline (Trunk.toml), so the crates only the wasm builds use (leptos, the WebGPU
+# kernels) must already be in cargo's cache; a native build does not fetch them.
+ensure_wasm_crates() {
+  cargo fetch --locked --target wasm32-unknown-unknown --quiet
 }
 
 ensure_chromium() {
