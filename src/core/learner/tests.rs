@@ -781,3 +781,25 @@ fn a_translated_segment_is_the_segment_of_the_translated_lattice() {
         }
     }
 }
+
+/// Chunks summed on the device and read back together (as on a GPU) give the U and leak of
+/// chunks read back one by one, up to f32 rounding of the sums.
+#[test]
+fn evaluation_read_back_every_few_chunks_gives_the_same_u() {
+    let trajectory = Arc::new(simulate_fa(FaSpec { l: 8, c: 0.3 }, 4000.0, 21));
+    let trainer = Trainer::new(tiny_config(), trajectory.clone(), cpu_device(), None).unwrap();
+    let chunks = trajectory.num_jumps() * 8 / 4096;
+    assert!(chunks >= 4, "the trajectory spans {chunks} chunks");
+    let every = block_on(trainer.evaluator().run()).unwrap();
+    let grouped = block_on(trainer.evaluator().with_chunks_per_readback(3).run()).unwrap();
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-5 * a.abs().max(b.abs());
+    assert!(
+        close(every.u_per_t, grouped.u_per_t),
+        "{every:?} vs {grouped:?}"
+    );
+    assert!(
+        close(every.blocked_leak, grouped.blocked_leak),
+        "{every:?} vs {grouped:?}"
+    );
+    assert!(every.blocked_leak > 0.0);
+}
