@@ -37,8 +37,9 @@ struct Replica {
 ///
 /// [`Integrator::Exact`] stops each leap after one jump, so rates are re-evaluated after every
 /// jump; a rejected move leaves the configuration, hence every rate, as it was, so the leap goes
-/// on with the same table instead of asking the network again. [`Integrator::TauLeap`] keeps the rates for a time tau, and a token touched by an earlier
-/// move of the same leap (its rates are stale) cannot move again in that leap.
+/// on with the same table instead of asking the network again. [`Integrator::TauLeap`] keeps the
+/// rates for a time tau, and a token touched by an earlier move of the same leap (its rates are
+/// stale) cannot move again in that leap.
 #[derive(Debug, Clone)]
 pub struct Propagation<M: Tokenize> {
     models: Vec<M>,
