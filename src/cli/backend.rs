@@ -1,7 +1,18 @@
 //! `jumpformer backend`: which compute backend this machine gives the learner, proved by a
 //! smoke training run.
 
-use crate::core::compute::{select_device, smoke_train};
+use crate::core::compute::{BackendInfo, BackendKind, select_device, smoke_train};
+
+/// Threads for the network's work on `backend`: `threads` (a `--threads` flag) or all cores on
+/// the CPU, 1 on a GPU.
+pub fn cpu_threads(threads: Option<usize>, backend: &BackendInfo) -> usize {
+    match backend.kind {
+        BackendKind::Gpu => 1,
+        BackendKind::Cpu => threads.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        }),
+    }
+}
 
 #[derive(Debug, clap::Args)]
 pub struct BackendArgs {

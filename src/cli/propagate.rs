@@ -2,6 +2,7 @@
 //! density, with replicas, and reports the observables of SPEC 6 — optionally beside the true
 //! model's at the same density and seeds.
 
+use super::backend::cpu_threads;
 use super::input::{InputError, read_bytes};
 use crate::core::compute::select_device;
 use crate::core::learner::{LearnedDynamics, ModelFileError};
@@ -90,10 +91,8 @@ pub enum PropagateCliError {
 
 pub fn run(args: &PropagateArgs) -> Result<(), PropagateCliError> {
     let bytes = read_bytes(&args.model)?;
-    let (device, _) = pollster::block_on(select_device(!args.cpu));
-    let threads = args.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-    });
+    let (device, backend) = pollster::block_on(select_device(!args.cpu));
+    let threads = cpu_threads(args.threads, &backend);
     let learned = LearnedDynamics::from_bytes(&bytes, &device)
         .map_err(|source| PropagateCliError::ModelFile {
             path: args.model.clone(),

@@ -1,9 +1,10 @@
 //! `jumpformer train FILE`: trains the transformer learner (SPEC section 4) on one trajectory file,
 //! reports U/T after every epoch next to the exact U/T, and optionally writes the model file.
 
+use super::backend::cpu_threads;
 use super::input::{InputError, read_trajectory};
 use super::preset::PresetArg;
-use crate::core::compute::{BackendInfo, BackendKind, select_device};
+use crate::core::compute::{BackendInfo, select_device};
 use crate::core::discovery::{ClassMembership, KindStatistics, class_membership};
 use crate::core::estimate::{describe_bytes, describe_duration};
 use crate::core::learner::{
@@ -187,12 +188,7 @@ impl LearnerArgs {
 
     /// Threads for training on `backend`: `--threads` or all cores on the CPU, 1 on a GPU.
     pub fn threads(&self, backend: &BackendInfo) -> usize {
-        match backend.kind {
-            BackendKind::Gpu => 1,
-            BackendKind::Cpu => self.threads.unwrap_or_else(|| {
-                std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-            }),
-        }
+        cpu_threads(self.threads, backend)
     }
 
     /// The held-out trajectory named by `--validate`, loaded and checked.

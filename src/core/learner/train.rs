@@ -759,11 +759,6 @@ impl Evaluator {
         Ok(())
     }
 
-    /// U of the chunks read back so far.
-    pub fn u(&self) -> f64 {
-        self.u
-    }
-
     /// Evaluates everything.
     pub async fn run(mut self) -> Result<Evaluation, LearnerError> {
         #[cfg(not(target_arch = "wasm32"))]
