@@ -15,12 +15,21 @@ use crate::core::simulation::ConfigView;
 use crate::protocol::link::{ExploreSettings, SimulationSettings};
 use serde::{Deserialize, Serialize};
 
+/// What the page asks of the learner worker's backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackendRequest {
+    /// WebGPU when an adapter exists; false forces the CPU.
+    pub prefer_gpu: bool,
+    /// On the CPU, how many workers share each training step: 0 for one per core.
+    pub cpu_workers: usize,
+}
+
 /// What the page asks the worker to do.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum Request {
-    /// Choose the compute backend; `prefer_gpu: false` forces the CPU.
-    Init { prefer_gpu: bool },
+    /// Choose the compute backend.
+    Init { backend: BackendRequest },
     /// Run the smoke training (a tiny network, Adam) on the chosen backend.
     SmokeTrain { steps: usize },
     /// Start a new recorded simulation; it replaces the current trajectory when it finishes.
@@ -395,6 +404,7 @@ mod tests {
                     kind: BackendKind::Gpu,
                     adapter: Some("SwiftShader".into()),
                     reason: "found".into(),
+                    workers: 1,
                 },
             },
             Event::SmokeStep {

@@ -5,4 +5,4 @@ pub mod link;
 pub mod messages;
 
 pub use link::{BackendPreference, LinkSettings, SimulationSettings};
-pub use messages::{Event, Request};
+pub use messages::{BackendRequest, Event, Request};

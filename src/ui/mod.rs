@@ -25,7 +25,7 @@ mod simulate;
 mod story;
 mod worker_client;
 
-use crate::protocol::{BackendPreference, LinkSettings};
+use crate::protocol::{BackendPreference, BackendRequest, LinkSettings};
 use about_model::AboutModel;
 use autosave_bar::AutosaveBar;
 use backend_panel::{BackendBadge, BackendPanel, BackendState};
@@ -64,7 +64,10 @@ fn App() -> impl IntoView {
     let messages = RwSignal::new(Vec::<String>::new());
     let (link, link_problems) = LinkSettings::from_query(&current_query());
     messages.update(|m| m.extend(link_problems));
-    let prefer_gpu = link.backend == BackendPreference::Auto;
+    let backend_request = BackendRequest {
+        prefer_gpu: link.backend == BackendPreference::Auto,
+        cpu_workers: link.workers,
+    };
     let link = RwSignal::new(link);
     let commands = Commands::new(messages);
     provide_context(commands);
@@ -81,7 +84,7 @@ fn App() -> impl IntoView {
         recovery,
         long_run,
         commands,
-        prefer_gpu,
+        backend_request,
         story: Story::new(),
         link,
     };
@@ -91,7 +94,7 @@ fn App() -> impl IntoView {
         move |event| page.route(event),
         move || {
             page.drop_running_simulation();
-            recovery.load_learner(commands, prefer_gpu);
+            recovery.load_learner(commands, backend_request);
         },
     );
     recovery.look_for_earlier(commands);

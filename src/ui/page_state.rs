@@ -9,7 +9,7 @@ use super::long_run_bar::LongRunQuestion;
 use super::recovery::Recovery;
 use super::simulate::SimulationState;
 use super::story::Story;
-use crate::protocol::{Event, LinkSettings};
+use crate::protocol::{BackendRequest, Event, LinkSettings};
 use leptos::prelude::*;
 
 /// The state of every view and of the page around them. Each view's state handles its own
@@ -26,7 +26,7 @@ pub struct PageState {
     pub long_run: RwSignal<Option<LongRunQuestion>>,
     pub commands: Commands,
     /// The link asked for the GPU when there is one (a restarted worker asks again).
-    pub prefer_gpu: bool,
+    pub backend_request: BackendRequest,
     pub story: Story,
     pub link: RwSignal<LinkSettings>,
 }
@@ -57,7 +57,7 @@ impl PageState {
             recovery,
             long_run,
             commands,
-            prefer_gpu,
+            backend_request,
             ..
         } = self;
         if event.ends_job() {
@@ -123,7 +123,7 @@ impl PageState {
                 backend.backend.set(None);
                 // Replacing the worker drops its callbacks, one of which is running now.
                 leptos::task::spawn_local(async move {
-                    recovery.replace_worker(commands, message, device_lost, prefer_gpu);
+                    recovery.replace_worker(commands, message, device_lost, backend_request);
                 });
             }
         }

@@ -7,7 +7,7 @@
 use super::autosave::{self, SavedSession};
 use super::commands::Commands;
 use crate::protocol::Request;
-use crate::protocol::messages::Backup;
+use crate::protocol::messages::{BackendRequest, Backup};
 use leptos::prelude::*;
 
 /// Number of Adam steps of the smoke training run when the learner loads.
@@ -141,11 +141,11 @@ impl Recovery {
     }
 
     /// Replaces the simulation worker by the learner worker: the learner chooses its backend
-    /// (`prefer_gpu`, unless the GPU device was lost before), runs the smoke training and is
+    /// (`backend.prefer_gpu`, unless the GPU device was lost before), runs the smoke training and is
     /// given the page's copies of the trajectory and model.
-    pub fn load_learner(&self, commands: Commands, prefer_gpu: bool) {
+    pub fn load_learner(&self, commands: Commands, backend: BackendRequest) {
         commands.switch_to_learner();
-        self.choose_backend(commands, prefer_gpu);
+        self.choose_backend(commands, backend);
         commands.send(Request::SmokeTrain { steps: SMOKE_STEPS });
         restore(
             commands,
@@ -154,11 +154,14 @@ impl Recovery {
         );
     }
 
-    /// Asks a new learner worker to choose its backend: the GPU if `prefer_gpu` and no GPU
+    /// Asks a new learner worker to choose its backend: the GPU if `backend.prefer_gpu` and no GPU
     /// device was lost in this visit.
-    fn choose_backend(&self, commands: Commands, prefer_gpu: bool) {
+    fn choose_backend(&self, commands: Commands, backend: BackendRequest) {
         commands.send(Request::Init {
-            prefer_gpu: prefer_gpu && !self.gpu_lost.get_value(),
+            backend: BackendRequest {
+                prefer_gpu: backend.prefer_gpu && !self.gpu_lost.get_value(),
+                ..backend
+            },
         });
     }
 
@@ -169,7 +172,7 @@ impl Recovery {
         commands: Commands,
         failure: String,
         device_lost: bool,
-        prefer_gpu: bool,
+        backend: BackendRequest,
     ) {
         let restarts = self.restarts.get_value() + 1;
         self.restarts.set_value(restarts);
@@ -186,7 +189,7 @@ impl Recovery {
         }
         commands.restart();
         if commands.learner.get_untracked() {
-            self.choose_backend(commands, prefer_gpu);
+            self.choose_backend(commands, backend);
         }
         let (trajectory, model) = (self.trajectory.get_value(), self.model.get_value());
         let kept = match (&trajectory, &model) {

@@ -2,6 +2,7 @@
 //! trajectory; after each, its best U/T, class rates, and which kinds of move fall in which class.
 
 use super::control::{Control, now_ms};
+use super::learning::Compute;
 use super::long_run::LongRunCheck;
 use super::post;
 use super::stepping::{Beat, Stepper};
@@ -12,7 +13,6 @@ use crate::core::learner::{
 };
 use crate::core::trajectory::AnyTrajectory;
 use crate::protocol::messages::{Event, ScanPoint};
-use burn::tensor::Device;
 
 /// Configurations of the trajectory classified for the membership table.
 const MEMBERSHIP_CONFIGS: usize = 32;
@@ -24,7 +24,7 @@ pub async fn scan(
     epochs: usize,
     trajectory: &AnyTrajectory,
     exact_u_per_t: Option<f64>,
-    device: &Device,
+    compute: &Compute,
     control: &Control,
 ) {
     let rate_estimates = trajectory.active_lattice().map(kind_rate_estimates);
@@ -60,7 +60,7 @@ pub async fn scan(
             trajectory,
             exact_u_per_t,
             validation.clone(),
-            device,
+            compute,
             control,
             (&mut long_run, share),
         )
@@ -92,19 +92,21 @@ async fn train_one(
     trajectory: &AnyTrajectory,
     exact_u_per_t: Option<f64>,
     validation: Option<Validation>,
-    device: &Device,
+    compute: &Compute,
     control: &Control,
     (long_run, share): (&mut LongRunCheck, (f64, f64)),
 ) -> Result<Option<ScanPoint>, String> {
     let classes = config.mode.classes();
     let started = now_ms();
-    let mut trainer = Trainer::new(
-        config,
-        segment_source(trajectory.clone()),
-        device.clone(),
-        exact_u_per_t,
-    )
-    .map_err(|e| e.to_string())?;
+    let mut trainer = compute.share(
+        Trainer::new(
+            config,
+            segment_source(trajectory.clone()),
+            compute.device.clone(),
+            exact_u_per_t,
+        )
+        .map_err(|e| e.to_string())?,
+    );
     if let Some(validation) = validation {
         trainer = trainer
             .with_validation(validation)

@@ -3,14 +3,17 @@
 //! is built with it; the simulation worker the page starts with has the rest of `worker`.
 
 use super::control::Control;
+use super::helpers::HelperPool;
 use super::{discover, extrapolate, post, post_error, train, web_adapter};
 use crate::core::compute::{BackendKind, select_device, smoke_train};
 use crate::core::inspection::{inspect_particle, last_configuration};
-use crate::core::learner::LearnedDynamics;
+use crate::core::learner::helpers::StepHelpers;
+use crate::core::learner::{LearnedDynamics, Trainer};
 use crate::core::simulation::ConfigView;
 use crate::core::trajectory::AnyTrajectory;
-use crate::protocol::messages::{Backup, Event, Request, TrajectorySummary};
+use crate::protocol::messages::{BackendRequest, Backup, Event, Request, TrajectorySummary};
 use burn::tensor::Device;
+use std::rc::Rc;
 
 const NO_BACKEND: &str = "no backend yet: the worker was not initialised";
 
@@ -20,10 +23,29 @@ const NO_MODEL: &str =
 /// The current trajectory, as the worker holds it.
 pub type Current<'a> = Option<&'a (AnyTrajectory, TrajectorySummary)>;
 
+/// Where a training job computes: the device, and the helper workers that share its steps and
+/// evaluations on the CPU.
+pub struct Compute {
+    pub device: Device,
+    pub helpers: Option<Rc<dyn StepHelpers>>,
+}
+
+impl Compute {
+    /// `trainer`, sharing its work with the helpers if there are any.
+    pub fn share(&self, trainer: Trainer) -> Trainer {
+        match &self.helpers {
+            Some(helpers) => trainer.with_helpers(helpers.clone()),
+            None => trainer,
+        }
+    }
+}
+
 /// The backend and the current learned model.
 #[derive(Default)]
 pub struct Learning {
     device: Option<Device>,
+    /// Helper workers sharing CPU training steps and evaluations (none on a GPU).
+    helpers: Option<Rc<HelperPool>>,
     /// The current learned model (trained here or loaded).
     learned: Option<LearnedDynamics>,
 }
@@ -32,7 +54,7 @@ impl Learning {
     /// Carries out one request that needs the learner (see [`Request::needs_learner`]).
     pub async fn handle(&mut self, request: Request, current: Current<'_>, control: &Control) {
         match request {
-            Request::Init { prefer_gpu } => self.init(prefer_gpu).await,
+            Request::Init { backend } => self.init(backend).await,
             Request::SmokeTrain { steps } => match &self.device {
                 Some(device) => smoke(device, steps).await,
                 None => post_error(NO_BACKEND),
@@ -42,7 +64,8 @@ impl Learning {
                     self.job_inputs(current, "to learn from")
                 {
                     let exact = summary.u_per_t;
-                    let learned = train::train(&config, trajectory, exact, device, control).await;
+                    let compute = self.compute(device);
+                    let learned = train::train(&config, trajectory, exact, &compute, control).await;
                     if let Some(learned) = learned {
                         self.learned = Some(learned);
                     }
@@ -68,7 +91,7 @@ impl Learning {
                         epochs,
                         trajectory,
                         exact,
-                        device,
+                        &self.compute(device),
                         control,
                     )
                     .await;
@@ -107,14 +130,37 @@ impl Learning {
         }
     }
 
-    async fn init(&mut self, prefer_gpu: bool) {
-        let (chosen, mut backend) = select_device(prefer_gpu).await;
+    async fn init(&mut self, request: BackendRequest) {
+        let (chosen, mut backend) = select_device(request.prefer_gpu).await;
         if backend.kind == BackendKind::Gpu && backend.adapter.as_deref().is_none_or(str::is_empty)
         {
             backend.adapter = web_adapter::describe().await;
         }
         self.device = Some(chosen);
+        if backend.kind == BackendKind::Cpu && self.helpers.is_none() {
+            let pool = HelperPool::start(request.cpu_workers);
+            if pool.started() > 0 {
+                self.helpers = Some(Rc::new(pool));
+            }
+        }
+        if backend.kind == BackendKind::Cpu
+            && let Some(pool) = &self.helpers
+        {
+            backend.workers = 1 + pool.started();
+            backend.reason = format!(
+                "{}; each training step is shared among {} workers, one per core",
+                backend.reason, backend.workers
+            );
+        }
         post(&Event::Ready { backend });
+    }
+
+    /// Where a training job on `device` computes.
+    fn compute(&self, device: &Device) -> Compute {
+        Compute {
+            device: device.clone(),
+            helpers: self.helpers.clone().map(|pool| pool as Rc<dyn StepHelpers>),
+        }
     }
 
     /// The device and the trajectory a training job needs; when one is missing, says so (the

@@ -20,6 +20,8 @@ mod extrapolate;
 #[cfg(feature = "learner")]
 mod gpu_counters;
 #[cfg(feature = "learner")]
+mod helpers;
+#[cfg(feature = "learner")]
 mod learning;
 #[cfg(feature = "learner")]
 mod long_run;
@@ -43,6 +45,11 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 /// Installs the message handler and starts serving requests. Called once by the worker binary.
 pub fn start() {
+    #[cfg(feature = "learner")]
+    if scope().name() == helpers::HELPER_NAME {
+        helpers::serve();
+        return;
+    }
     // A panic leaves the wasm module unusable: log it, and tell the page, which starts a new
     // worker and restores the trajectory and model from its backups.
     std::panic::set_hook(Box::new(|info| {

@@ -3,6 +3,7 @@
 //! learned before a stop or an error is kept.
 
 use super::control::Control;
+use super::learning::Compute;
 use super::long_run::LongRunCheck;
 use super::post;
 use super::stepping::{Beat, Stepper};
@@ -65,15 +66,16 @@ fn new_trainer(
     config: &LearnerConfig,
     trajectory: &AnyTrajectory,
     exact_u_per_t: Option<f64>,
-    device: &Device,
+    compute: &Compute,
 ) -> Result<(Trainer, Option<f64>), String> {
     let trainer = Trainer::new(
         config.clone(),
         segment_source(trajectory.clone()),
-        device.clone(),
+        compute.device.clone(),
         exact_u_per_t,
     )
     .map_err(|e| e.to_string())?;
+    let trainer = compute.share(trainer);
     match held_out(trajectory) {
         Some((validation, blind)) => trainer
             .with_validation(validation)
@@ -89,10 +91,10 @@ pub async fn train(
     config: &LearnerConfig,
     trajectory: &AnyTrajectory,
     exact_u_per_t: Option<f64>,
-    device: &Device,
+    compute: &Compute,
     control: &Control,
 ) -> Option<LearnedDynamics> {
-    let (mut trainer, blind_u_per_t) = match new_trainer(config, trajectory, exact_u_per_t, device)
+    let (mut trainer, blind_u_per_t) = match new_trainer(config, trajectory, exact_u_per_t, compute)
     {
         Ok(started) => started,
         Err(err) => {

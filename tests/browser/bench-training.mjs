@@ -5,17 +5,19 @@
 // what the worker asked of the GPU per optimiser step: queue submissions, compute dispatches and
 // read-backs (buffer mappings, each a stall). Usage (from tests/browser, after a release build of
 // the page into dist/):
-//   node bench-training.mjs [T] [--webgpu]
+//   node bench-training.mjs [T] [--webgpu] [--workers=N]
+// --workers=N sets the page's `workers` (CPU workers sharing each step; default 0, one per core).
 import { serveDist, launch, openPage, loadLearner } from './harness.mjs';
 
 const args = process.argv.slice(2);
 const webgpu = args.includes('--webgpu');
 const [t = '10000'] = args.filter((a) => !a.startsWith('--'));
+const workers = (args.find((a) => a.startsWith('--workers=')) ?? '--workers=0').split('=')[1];
 const server = await serveDist();
 const browser = await launch({ webgpu });
 try {
   const page = await openPage(browser, `${server.url}?model=fa&L=10&c=0.3&T=${t}&burn_in=0&seed=1`
-    + `&mode=1&epochs=1&segment=128&hard=0&lseed=1&backend=${webgpu ? 'auto' : 'cpu'}`);
+    + `&mode=1&epochs=1&segment=128&hard=0&lseed=1&backend=${webgpu ? 'auto' : 'cpu'}&workers=${workers}`);
   await loadLearner(page, webgpu ? 'gpu' : 'cpu', 300_000);
   await page.waitForSelector('[data-testid=smoke][data-state=done]', { timeout: 300_000 });
   await page.getByTestId('sim-run').click();
@@ -41,7 +43,7 @@ try {
   const perStep = Object.fromEntries(Object.keys(after)
     .map((k) => [`${k}_per_step`, +((after[k] - (before[k] ?? 0)) / steps).toFixed(2)]));
   console.log(JSON.stringify({
-    setting: `fa L=10 c=0.3 T=${t}`, backend: webgpu ? 'webgpu' : 'cpu', steps,
+    setting: `fa L=10 c=0.3 T=${t}`, backend: webgpu ? 'webgpu' : 'cpu', workers, steps,
     train_seconds: train, eval_seconds: evaluation, seconds_per_step: train / steps,
     wall_seconds: wall, ...perStep, errors: page.errors,
   }));

@@ -3,8 +3,11 @@
 // (SwiftShader) and on the CPU fallback.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { serveDist, launch, openPage, screenshot, loadLearner } from './harness.mjs';
+import { readFileSync, mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serveDist, launch, openPage, screenshot, loadLearner, trainingEnded } from './harness.mjs';
 
 let server;
 before(async () => { server = await serveDist(); });
@@ -88,3 +91,47 @@ for (const { webgpu, T, segment, lr } of cases) {
     }
   });
 }
+
+// The CPU learner shares each training step and each evaluation chunk with helper workers (one
+// per core; `workers=2` asks for one helper whatever the core count). The trajectory is the
+// native CLI's (same model, T and seed), and so is the network (same settings and seed): the
+// page's U/T after one epoch is the CLI's, up to float rounding (the sums run in another order
+// and wasm's kernels are not the native ones). Measured: equal to 1e-8 relative; the tolerance
+// 1e-5 is that of the native test `helpers_give_the_same_training_and_evaluation`, while a share
+// lost or counted twice moves U/T by percents.
+test('CPU training shares its steps with a helper worker and gives the native CLI\'s U/T', async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    const page = await openPage(browser, `${server.url}?model=fa&L=10&c=0.3&T=1000&burn_in=0&seed=1`
+      + '&mode=1&epochs=1&segment=128&hard=0&lseed=1&backend=cpu&workers=2');
+    await loadLearner(page, 'cpu');
+    assert.match(await page.getByTestId('backend-badge').innerText(), /2 workers/);
+    await page.getByTestId('sim-run').click();
+    await page.waitForSelector('[data-testid=trajectory]', { timeout: 180_000 });
+    const shares = async () => {
+      let sent = 0;
+      for (const worker of page.workers()) {
+        sent += await worker.evaluate(() => self.jumpformerHelperShares ?? 0);
+      }
+      return sent;
+    };
+    await page.getByTestId('learn-train').click();
+    await trainingEnded(page, 1);
+    const pageU = Number(await page.getByTestId('learn-stats').getAttribute('data-last-u'));
+    const sent = await shares();
+
+    const dir = mkdtempSync(join(tmpdir(), 'jumpformer-'));
+    const file = join(dir, 'fa.json');
+    execFileSync(process.env.JUMPFORMER_BIN, ['simulate', '--model', 'fa', '--L', '10', '--c', '0.3',
+      '--T', '1000', '--burn-in', '0', '--seed', '1', '--out', file]);
+    const lines = execFileSync(process.env.JUMPFORMER_BIN, ['train', file, '--epochs', '1',
+      '--segment', '128', '--seed', '1', '--threads', '1', '--json']).toString().trim().split('\n');
+    const cliU = JSON.parse(lines.at(-1)).U_per_T;
+    console.log(`page (2 workers, ${sent} shares sent): U/T ${pageU}; CLI: ${cliU}`);
+    assert.ok(sent > 0, 'the helper was sent no share');
+    assert.ok(Math.abs(pageU - cliU) <= 1e-5 * Math.abs(cliU), `page ${pageU} vs CLI ${cliU}`);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await browser.close();
+  }
+});

@@ -38,6 +38,7 @@ pub async fn select_device(prefer_gpu: bool) -> (Device, BackendInfo) {
                 kind: BackendKind::Gpu,
                 adapter: Some(adapter),
                 reason: format!("a GPU adapter was found ({:?})", info.backend),
+                workers: 1,
             };
             (device.autodiff(), backend)
         }
@@ -56,6 +57,7 @@ fn cpu_choice(reason: &str) -> (Device, BackendInfo) {
         kind: BackendKind::Cpu,
         adapter: None,
         reason: reason.to_string(),
+        workers: 1,
     };
     (cpu_device(), info)
 }

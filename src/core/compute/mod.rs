@@ -30,6 +30,14 @@ pub struct BackendInfo {
     pub adapter: Option<String>,
     /// One sentence that says why this backend was chosen.
     pub reason: String,
+    /// Threads of execution that share each CPU training step (in the browser: the learner
+    /// worker and its helper workers, one per core); 1 on a GPU.
+    #[serde(default = "one")]
+    pub workers: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 impl BackendInfo {
@@ -40,6 +48,9 @@ impl BackendInfo {
                 format!("WebGPU ({adapter})")
             }
             (BackendKind::Gpu, _) => "WebGPU".to_string(),
+            (BackendKind::Cpu, _) if self.workers > 1 => {
+                format!("CPU (burn Flex) × {} workers", self.workers)
+            }
             (BackendKind::Cpu, _) => "CPU (burn Flex)".to_string(),
         }
     }

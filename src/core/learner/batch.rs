@@ -109,7 +109,7 @@ impl Tokenize for FredricksonAndersen {
 }
 
 /// Consecutive configurations (or any set of them) as flat arrays, configuration-major.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Batch {
     /// Tokens per configuration (N).
     pub num_tokens: usize,

@@ -8,7 +8,9 @@
 //! with its own copy of the weights and so its own autodiff graph.
 
 use super::LearnerError;
-use super::batch::Batch;
+use super::batch::{Batch, TokenScheme};
+use super::config::LearnerConfig;
+use super::helpers::{ShareRequest, ShareWork, StepHelpers, flat_weights, unflatten_grads};
 use super::loss::{BatchTensors, batch_log_likelihood};
 use super::network::RateNetwork;
 #[cfg(not(target_arch = "wasm32"))]
@@ -60,15 +62,29 @@ fn part_count(batch: &Batch, threads: usize, device: &Device) -> usize {
     tokens.div_ceil(MICRO_BATCH_TOKENS * threads).max(1) * threads
 }
 
-/// U and the gradient of -U over `batch` under `network`, on `threads` threads (natively; one
-/// in the browser, where the readback must be awaited).
+/// Helpers that take shares of a step, with what they need to build the network.
+pub(super) struct Helping<'a> {
+    pub helpers: &'a dyn StepHelpers,
+    pub config: &'a LearnerConfig,
+    pub scheme: &'a TokenScheme,
+}
+
+/// U and the gradient of -U over `batch` under `network`: with helpers (in the browser, on the
+/// CPU), shared among them and this thread; else on `threads` threads natively, or on one.
 pub(super) async fn batch_gradient(
     network: &RateNetwork,
     batch: &Batch,
     hard_constraint: bool,
     device: &Device,
     threads: usize,
+    helping: Option<Helping<'_>>,
 ) -> Result<BatchGradient, LearnerError> {
+    if let Some(helping) = helping
+        && helping.helpers.available() > 0
+        && runs_on_cpu(device)
+    {
+        return shared(network, batch, hard_constraint, device, helping).await;
+    }
     #[cfg(not(target_arch = "wasm32"))]
     if threads > 1 && runs_on_cpu(device) {
         return threaded(network, batch, hard_constraint, device, threads);
@@ -80,7 +96,7 @@ pub(super) async fn batch_gradient(
 }
 
 /// The micro-batches `parts` one after the other on one graph at a time.
-async fn sequential(
+pub(super) async fn sequential(
     network: &RateNetwork,
     parts: &[Batch],
     hard_constraint: bool,
@@ -107,6 +123,65 @@ async fn sequential(
     Ok(BatchGradient {
         u,
         grads: Some(sum.grads()),
+    })
+}
+
+/// The micro-batches shared out in contiguous runs among this thread (the first run) and the
+/// helpers (one run each), whose gradients are summed in run order. A helper that fails has its
+/// run computed here instead, so a failing helper slows a step down but never loses it.
+async fn shared(
+    network: &RateNetwork,
+    batch: &Batch,
+    hard_constraint: bool,
+    device: &Device,
+    helping: Helping<'_>,
+) -> Result<BatchGradient, LearnerError> {
+    let workers = helping.helpers.available() + 1;
+    let parts = batch.split(part_count(batch, workers, device));
+    let per_share = parts.len().div_ceil(workers).max(1);
+    let mut shares = parts.chunks(per_share);
+    let own = shares.next().unwrap_or(&[]);
+    let weights = flat_weights(network).await?;
+    let sent: Vec<_> = shares
+        .enumerate()
+        .map(|(index, share)| {
+            let request = ShareRequest {
+                config: helping.config.clone(),
+                scheme: helping.scheme.clone(),
+                hard_constraint,
+                work: ShareWork::Gradient {
+                    parts: share.to_vec(),
+                },
+                weights: weights.clone(),
+            };
+            (share, helping.helpers.send(index, request))
+        })
+        .collect();
+    let mine = sequential(network, own, hard_constraint, device).await?;
+    let mut u = mine.u;
+    let mut finite = mine.grads.is_some();
+    let mut sum = GradientsAccumulator::<RateNetwork>::new();
+    if let Some(grads) = mine.grads {
+        sum.accumulate(network, grads);
+    }
+    for (share, reply) in sent {
+        let (share_u, grads) = match reply.await {
+            Ok(reply) if reply.finite => (reply.u, Some(unflatten_grads(network, &reply, device)?)),
+            Ok(reply) => (reply.u, None),
+            Err(_) => {
+                let part = sequential(network, share, hard_constraint, device).await?;
+                (part.u, part.grads)
+            }
+        };
+        u += share_u;
+        match grads {
+            Some(grads) if finite => sum.accumulate(network, grads),
+            _ => finite = false,
+        }
+    }
+    Ok(BatchGradient {
+        u,
+        grads: finite.then(|| sum.grads()),
     })
 }
 

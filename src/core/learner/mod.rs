@@ -7,6 +7,8 @@
 //!   ([`SegmentSource`], [`Batch`]), rebuilt on demand by replay.
 //! - [`encoder`]: the transformer encoder, with an optional attention sink.
 //! - `gradient`: the gradient of a minibatch in cache-sized micro-batches, natively on threads.
+//! - [`helpers`]: shares of a step or an evaluation handed to helpers (the browser's extra
+//!   workers) and the helper's side ([`helpers::Helper`]).
 //! - [`network`]: embeddings, encoder and the Mode 1 / Mode 2 heads ([`RateNetwork`]).
 //! - [`loss`]: U of a batch under given rates, shared by the network and known rates.
 //! - [`train`]: the steppable [`Trainer`] (Adam, clipping, shuffled segments, epoch reports) and
@@ -26,6 +28,8 @@ pub mod report;
 pub mod encoder;
 #[cfg(feature = "learner")]
 mod gradient;
+#[cfg(feature = "learner")]
+pub mod helpers;
 #[cfg(feature = "learner")]
 pub mod learned;
 #[cfg(feature = "learner")]

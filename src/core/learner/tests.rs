@@ -2,6 +2,7 @@
 
 use super::batch::{SegmentSource, Tokenize};
 use super::config::{LearnerConfig, Mode};
+use super::helpers::{Helper, ShareFuture, ShareRequest, StepHelpers};
 use super::learned::{LearnedDynamics, ModelFileError};
 use super::loss::{BatchTensors, config_log_likelihoods};
 use super::train::Trainer;
@@ -15,6 +16,7 @@ use crate::core::rng::Rng;
 use crate::core::trajectory::Trajectory;
 use burn::tensor::{Device, Tensor, TensorData};
 use pollster::block_on;
+use std::rc::Rc;
 use std::sync::Arc;
 
 fn simulate_fa(spec: FaSpec, total_time: f64, seed: u64) -> Trajectory<FredricksonAndersen> {
@@ -802,4 +804,82 @@ fn evaluation_read_back_every_few_chunks_gives_the_same_u() {
         "{every:?} vs {grouped:?}"
     );
     assert!(every.blocked_leak > 0.0);
+}
+
+/// Helpers answered in this process, as the browser's extra workers answer by message: each
+/// request goes through [`Helper::answer`] with only the flat weights and the batches. Helper
+/// `failing` (if any) answers every request with an error.
+struct InProcessHelpers {
+    helpers: Vec<std::cell::RefCell<Helper>>,
+    failing: Option<usize>,
+    requests: std::cell::Cell<usize>,
+}
+
+impl InProcessHelpers {
+    fn new(count: usize, failing: Option<usize>) -> Rc<Self> {
+        Rc::new(Self {
+            helpers: (0..count)
+                .map(|_| std::cell::RefCell::new(Helper::new(cpu_device())))
+                .collect(),
+            failing,
+            requests: std::cell::Cell::new(0),
+        })
+    }
+}
+
+impl StepHelpers for InProcessHelpers {
+    fn available(&self) -> usize {
+        self.helpers.len()
+    }
+
+    fn send(&self, index: usize, request: ShareRequest) -> ShareFuture {
+        self.requests.set(self.requests.get() + 1);
+        let reply = if self.failing == Some(index) {
+            Err("this helper fails".to_string())
+        } else {
+            block_on(self.helpers[index].borrow_mut().answer(request)).map_err(|e| e.to_string())
+        };
+        Box::pin(std::future::ready(reply))
+    }
+}
+
+/// Steps and evaluations shared with helpers train the same network as one thread alone: the
+/// micro-batches are the same (cut for 3 workers instead of 1), only the order of the float sums
+/// changes. The tolerance is the one of `threads_and_micro_batches_give_the_same_training`, and
+/// so is the reason. A helper that fails has its share computed by the trainer, so the result
+/// is still the same.
+#[test]
+fn helpers_give_the_same_training_and_evaluation() {
+    let trajectory = Arc::new(simulate_fa(FaSpec::TUTORIAL, 1000.0, 4));
+    for mode in [Mode::Mode1, Mode::Mode2 { classes: 2 }] {
+        let config = LearnerConfig {
+            mode,
+            segment_len: 300,
+            epochs: 3,
+            ..tiny_config()
+        };
+        let run = |helpers: Option<Rc<InProcessHelpers>>| {
+            let mut trainer =
+                Trainer::new(config.clone(), trajectory.clone(), cpu_device(), None).unwrap();
+            if let Some(helpers) = helpers.clone() {
+                trainer = trainer.with_helpers(helpers);
+            }
+            let mut last = None;
+            for _ in 0..config.epochs {
+                last = Some(block_on(trainer.run_epoch()).unwrap());
+            }
+            if let Some(helpers) = helpers {
+                assert!(helpers.requests.get() > 0, "the helpers were asked nothing");
+            }
+            last.unwrap().u_per_t
+        };
+        let alone = run(None);
+        for (helpers, failing) in [(2, None), (2, Some(1))] {
+            let helped = run(Some(InProcessHelpers::new(helpers, failing)));
+            assert!(
+                (alone - helped).abs() < 1e-5 * alone.abs(),
+                "{mode:?}: alone {alone}, with {helpers} helpers ({failing:?} failing) {helped}"
+            );
+        }
+    }
 }

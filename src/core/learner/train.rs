@@ -3,7 +3,8 @@
 
 use super::batch::{Batch, SegmentSource, TokenScheme};
 use super::config::{Augmentation, LearnerConfig};
-use super::gradient::{batch_gradient, device_gradient};
+use super::gradient::{Helping, batch_gradient, device_gradient};
+use super::helpers::{ShareRequest, ShareWork, StepHelpers, flat_weights};
 use super::learned::{LearnedDynamics, TrainingSummary};
 use super::loss::{BatchTensors, batch_log_likelihood};
 use super::network::RateNetwork;
@@ -18,6 +19,7 @@ use burn::optim::{
     AdamConfig, AdamWConfig, ModuleOptimizer, grad_clipping::GradientClippingConfig,
 };
 use burn::tensor::{Device, Tensor};
+use std::rc::Rc;
 use std::sync::Arc;
 
 /// Tokens per evaluation chunk on the CPU: small enough that a forward pass stays in cache.
@@ -91,6 +93,8 @@ pub struct Trainer {
     kept: Option<Kept>,
     /// Threads that share each step's forward and backward passes (natively; 1 in the browser).
     threads: usize,
+    /// Helpers that take shares of each step and evaluation (the browser's extra workers).
+    helpers: Option<Rc<dyn StepHelpers>>,
     /// Whether U is read back every [`STEPS_PER_READBACK`] steps rather than every step (on a
     /// GPU, where a read-back stalls the step).
     deferred_readback: bool,
@@ -220,6 +224,7 @@ impl Trainer {
             validation: None,
             kept: None,
             threads: 1,
+            helpers: None,
             deferred_readback,
             pending: Vec::new(),
             last_batch_u_per_t: 0.0,
@@ -267,6 +272,14 @@ impl Trainer {
     /// the same either way; a non-finite loss is found later when deferred.
     pub fn with_deferred_readback(mut self, deferred: bool) -> Self {
         self.deferred_readback = deferred;
+        self
+    }
+
+    /// Shares each step's forward and backward passes, and each evaluation, with `helpers`
+    /// (on the CPU backend; the browser's extra workers). The result differs from this thread's
+    /// alone only by float rounding.
+    pub fn with_helpers(mut self, helpers: Rc<dyn StepHelpers>) -> Self {
+        self.helpers = Some(helpers);
         self
     }
 
@@ -366,8 +379,20 @@ impl Trainer {
                 .rate(self.config.learning_rate, self.steps, total_steps);
         let mut warning = None;
         if !self.deferred_readback {
-            let gradient =
-                batch_gradient(&self.network, &batch, hard, &self.device, self.threads).await?;
+            let helping = self.helpers.as_deref().map(|helpers| Helping {
+                helpers,
+                config: &self.config,
+                scheme: &self.scheme,
+            });
+            let gradient = batch_gradient(
+                &self.network,
+                &batch,
+                hard,
+                &self.device,
+                self.threads,
+                helping,
+            )
+            .await?;
             let u_value = gradient.u;
             match gradient.grads {
                 // The loss is -U of the minibatch (a sum over configurations, as in the
@@ -540,13 +565,19 @@ impl Trainer {
     }
 
     fn evaluator_on(&self, source: Arc<dyn SegmentSource>) -> Evaluator {
-        Evaluator::new(
+        let evaluator = Evaluator::new(
             self.network.valid(),
             self.config.hard_constraint,
             source,
             self.device.clone().without_autodiff(),
         )
-        .with_threads(self.threads)
+        .with_threads(self.threads);
+        match &self.helpers {
+            Some(helpers) => {
+                evaluator.with_helpers(helpers.clone(), self.config.clone(), self.scheme.clone())
+            }
+            None => evaluator,
+        }
     }
 
     fn summary(&self) -> TrainingSummary {
@@ -610,10 +641,37 @@ pub struct Evaluator {
     u: f64,
     leak: f64,
     threads: usize,
+    /// Helpers that take one chunk each per [`Evaluator::step`], with the network's settings.
+    helpers: Option<EvaluationHelpers>,
     /// `[U, leak]` of the chunks evaluated but not yet read back, summed on the device.
     pending: Option<Tensor<1>>,
     pending_chunks: usize,
     chunks_per_readback: usize,
+}
+
+/// What an [`Evaluator`] needs to hand chunks to helpers.
+struct EvaluationHelpers {
+    helpers: Rc<dyn StepHelpers>,
+    config: LearnerConfig,
+    scheme: TokenScheme,
+    /// The network's weights, flattened once per evaluation.
+    weights: Option<Vec<f32>>,
+}
+
+/// U and the blocked leak of one chunk, read back (see [`chunk_terms`]).
+pub(super) async fn chunk_values(
+    network: &RateNetwork,
+    batch: &Batch,
+    hard_constraint: bool,
+    device: &Device,
+) -> Result<(f64, f64), LearnerError> {
+    let values = chunk_terms(network, batch, hard_constraint, device)
+        .into_data_async()
+        .await
+        .map_err(LearnerError::readback)?
+        .try_into_vec_as::<f32>()
+        .map_err(LearnerError::readback)?;
+    Ok((values[0] as f64, values[1] as f64))
 }
 
 /// `[U, blocked leak]` of one chunk: U under the network's rates (masked under the hard
@@ -664,6 +722,7 @@ impl Evaluator {
             u: 0.0,
             leak: 0.0,
             threads: 1,
+            helpers: None,
             pending: None,
             pending_chunks: 0,
             chunks_per_readback,
@@ -682,9 +741,36 @@ impl Evaluator {
         (self.next, self.source.num_configs())
     }
 
-    /// Evaluates the next chunk; true when the whole trajectory is done.
+    /// Hands one chunk per step to each available helper (on the CPU backend), beside the chunk
+    /// this thread evaluates; `config` and `scheme` are the network's.
+    pub fn with_helpers(
+        mut self,
+        helpers: Rc<dyn StepHelpers>,
+        config: LearnerConfig,
+        scheme: TokenScheme,
+    ) -> Self {
+        self.helpers = Some(EvaluationHelpers {
+            helpers,
+            config,
+            scheme,
+            weights: None,
+        });
+        self
+    }
+
+    /// Evaluates the next chunk (and one more per available helper); true when the whole
+    /// trajectory is done.
     pub async fn step(&mut self) -> Result<bool, LearnerError> {
         let total = self.source.num_configs();
+        let helped = self
+            .helpers
+            .as_ref()
+            .is_some_and(|h| h.helpers.available() > 0)
+            && runs_on_cpu(&self.device);
+        if helped && self.next < total {
+            self.step_shared().await?;
+            return Ok(self.next >= total);
+        }
         if self.next < total {
             let batch = self.source.segment(self.next, self.chunk, true);
             let terms = chunk_terms(&self.network, &batch, self.hard_constraint, &self.device);
@@ -700,6 +786,56 @@ impl Evaluator {
             self.read_back().await?;
         }
         Ok(done)
+    }
+
+    /// One chunk here and one for each available helper, added in chunk order; a chunk whose
+    /// helper fails is evaluated here.
+    async fn step_shared(&mut self) -> Result<(), LearnerError> {
+        self.read_back().await?;
+        let total = self.source.num_configs();
+        let Some(helping) = self.helpers.as_mut() else {
+            return Ok(());
+        };
+        let weights = match helping.weights.take() {
+            Some(weights) => weights,
+            None => flat_weights(&self.network).await?,
+        };
+        let mut starts = (self.next..total).step_by(self.chunk);
+        let own = starts.next().unwrap_or(total);
+        let sent: Vec<_> = starts
+            .take(helping.helpers.available())
+            .enumerate()
+            .map(|(index, start)| {
+                let chunk = self.source.segment(start, self.chunk, true);
+                let request = ShareRequest {
+                    config: helping.config.clone(),
+                    scheme: helping.scheme.clone(),
+                    hard_constraint: self.hard_constraint,
+                    work: ShareWork::Evaluate {
+                        chunks: vec![chunk.clone()],
+                    },
+                    weights: weights.clone(),
+                };
+                (chunk, helping.helpers.send(index, request))
+            })
+            .collect();
+        helping.weights = Some(weights);
+        let batch = self.source.segment(own, self.chunk, true);
+        let (u, leak) =
+            chunk_values(&self.network, &batch, self.hard_constraint, &self.device).await?;
+        self.add(u, leak);
+        self.next = own + batch.num_configs();
+        for (chunk, reply) in sent {
+            let (u, leak) = match reply.await {
+                Ok(reply) => (reply.u, reply.leak),
+                Err(_) => {
+                    chunk_values(&self.network, &chunk, self.hard_constraint, &self.device).await?
+                }
+            };
+            self.add(u, leak);
+            self.next += chunk.num_configs();
+        }
+        Ok(())
     }
 
     /// Adds the pending chunks' `[U, leak]`, read back from the device in one transfer.
@@ -737,12 +873,13 @@ impl Evaluator {
     fn run_threaded(&mut self) -> Result<(), LearnerError> {
         let total = self.source.num_configs();
         let starts: Vec<usize> = (self.next..total).step_by(self.chunk).collect();
-        let this = &*self;
+        let (source, chunk, network) = (&self.source, self.chunk, &self.network);
+        let (hard_constraint, device) = (self.hard_constraint, &self.device);
         let sums = on_shares(&starts, self.threads, "evaluation", |share| {
             let (mut u, mut leak) = (0.0, 0.0);
             for &start in share {
-                let batch = this.source.segment(start, this.chunk, true);
-                let values = chunk_terms(&this.network, &batch, this.hard_constraint, &this.device)
+                let batch = source.segment(start, chunk, true);
+                let values = chunk_terms(network, &batch, hard_constraint, device)
                     .into_data()
                     .try_into_vec_as::<f32>()
                     .map_err(LearnerError::readback)?;

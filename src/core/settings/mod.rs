@@ -123,6 +123,9 @@ pub struct Settings {
     /// The compact page for an iframe in a course page (`?embed=1`).
     #[serde(default)]
     pub embed: bool,
+    /// How many browser workers share each CPU training step: 0 for one per core.
+    #[serde(default)]
+    pub workers: usize,
 }
 
 impl Settings {
@@ -138,6 +141,7 @@ impl Settings {
             },
             backend,
             embed: false,
+            workers: 0,
         }
     }
 }
@@ -150,6 +154,7 @@ impl Default for Settings {
             explore: ExploreSettings::default(),
             backend: BackendPreference::Auto,
             embed: false,
+            workers: 0,
         }
     }
 }

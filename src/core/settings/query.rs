@@ -135,6 +135,7 @@ mod tests {
                 },
                 backend: BackendPreference::Cpu,
                 embed: true,
+                workers: 3,
             };
             let (back, problems) = LinkSettings::from_query(&format!("?{}", settings.to_query()));
             assert!(problems.is_empty(), "{problems:?}");

@@ -803,7 +803,26 @@ pub const SETTINGS: &[Setting] = &[
         control: Control::Switch,
         advanced: false,
     },
+    Setting {
+        key: "workers",
+        label: "CPU workers",
+        help: "How many browser workers share each training step on the CPU backend: 0 starts \
+            one per core (up to 8), 1 trains in one worker. The result is the same up to float \
+            rounding.",
+        group: Group::General,
+        read: |s, raw| {
+            s.workers = whole(raw, CPU_WORKERS)?;
+            Ok(())
+        },
+        write: |s| Some(s.workers.to_string()),
+        fit: None,
+        control: NUMBER,
+        advanced: true,
+    },
 ];
+
+/// The range of the `workers` setting (0: one per core).
+const CPU_WORKERS: Range = Range { min: 0, max: 8 };
 
 #[cfg(test)]
 mod tests {
@@ -861,6 +880,7 @@ mod tests {
                 s.learner.mode = Mode::Mode2 { classes: 3 };
                 s.learner.hard_constraint = true;
                 s.embed = true;
+                s.workers = 2;
                 s.learner.activation = Activation::Relu;
                 s.explore.tau = 0.0;
                 s.explore.sweep = vec![0.2, 0.45];
