@@ -7,7 +7,7 @@
 // the page into dist/):
 //   node bench-training.mjs [T] [--webgpu] [--workers=N]
 // --workers=N sets the page's `workers` (CPU workers sharing each step; default 0, one per core).
-import { serveDist, launch, openPage, loadLearner } from './harness.mjs';
+import { serveDist, launch, openPage, loadLearner, mainWorker } from './harness.mjs';
 
 const args = process.argv.slice(2);
 const webgpu = args.includes('--webgpu');
@@ -23,7 +23,7 @@ try {
   await page.getByTestId('sim-run').click();
   await page.waitForSelector('[data-testid=trajectory]', { timeout: 180_000 });
   const counts = async () => {
-    const worker = page.workers().at(-1);
+    const worker = await mainWorker(page);
     return worker.evaluate(() => ({ ...(self.jumpformerGpuCounts ?? {}) }));
   };
   const before = await counts();

@@ -80,6 +80,14 @@ export async function loadLearner(page, kind, timeout = 120_000) {
   await page.waitForSelector(`[data-testid=backend-badge][data-kind=${kind}]`, { timeout });
 }
 
+/** The page's own worker (simulation or learner), not one of the learner's helper workers. */
+export async function mainWorker(page) {
+  for (const worker of page.workers()) {
+    if (await worker.evaluate(() => self.name) !== 'jumpformer-helper') return worker;
+  }
+  return undefined;
+}
+
 /** Waits until a training has ended (not running) with `epochs` epochs done. */
 export async function trainingEnded(page, epochs = 1, timeout = 300_000) {
   await page.waitForFunction((n) => {

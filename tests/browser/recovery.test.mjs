@@ -3,7 +3,7 @@
 // the work back after a reload; a job measured to be long asks before it goes on.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, screenshot, loadLearner, trainingEnded } from './harness.mjs';
+import { serveDist, launch, openPage, screenshot, loadLearner, trainingEnded, mainWorker } from './harness.mjs';
 
 let server;
 before(async () => { server = await serveDist(); });
@@ -40,7 +40,7 @@ test('a crashed worker is replaced and given back the trajectory and the model; 
     await page.getByTestId('field-epochs').dispatchEvent('change');
     await page.getByTestId('learn-train').click();
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=learn-stats]').dataset.epochs) >= 1);
-    const [worker] = page.workers();
+    const worker = await mainWorker(page);
     assert.ok(worker, 'the page runs a worker');
     await worker.evaluate(() => { setTimeout(() => { throw new Error('killed by the test'); }, 0); });
     await page.waitForFunction(() => document.querySelector('[data-testid=messages]').innerText.includes('A new worker was started'), null, { timeout: 30_000 });
@@ -91,7 +91,7 @@ test('a lost GPU device: the page says so and goes on on the CPU with the trajec
     await page.waitForSelector('[data-testid=trajectory]', { timeout: 120_000 });
     const jumps = await page.getByTestId('trajectory').getAttribute('data-jumps');
     await page.waitForSelector('[data-testid=autosave][data-saved-trajectory=true]', { timeout: 30_000 });
-    const [worker] = page.workers();
+    const worker = await mainWorker(page);
     const destroyed = await worker.evaluate(() => {
       for (const device of self.jumpformerDevices) device.destroy();
       return self.jumpformerDevices.length;

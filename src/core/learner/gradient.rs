@@ -10,7 +10,10 @@
 use super::LearnerError;
 use super::batch::{Batch, TokenScheme};
 use super::config::LearnerConfig;
-use super::helpers::{ShareRequest, ShareWork, StepHelpers, flat_weights, unflatten_grads};
+use super::helpers::{
+    ShareRequest, ShareWork, StepHelpers, flat_weights, forward_flops_per_token, helpers_worth,
+    unflatten_grads,
+};
 use super::loss::{BatchTensors, batch_log_likelihood};
 use super::network::RateNetwork;
 #[cfg(not(target_arch = "wasm32"))]
@@ -80,10 +83,16 @@ pub(super) async fn batch_gradient(
     helping: Option<Helping<'_>>,
 ) -> Result<BatchGradient, LearnerError> {
     if let Some(helping) = helping
-        && helping.helpers.available() > 0
         && runs_on_cpu(device)
     {
-        return shared(network, batch, hard_constraint, device, helping).await;
+        // A backward pass costs about twice the forward one.
+        let flops = 3.0
+            * forward_flops_per_token(helping.config, batch.num_tokens)
+            * (batch.num_configs() * batch.num_tokens) as f64;
+        let helpers = helpers_worth(flops, helping.helpers.available());
+        if helpers > 0 {
+            return shared(network, batch, hard_constraint, device, helping, helpers).await;
+        }
     }
     #[cfg(not(target_arch = "wasm32"))]
     if threads > 1 && runs_on_cpu(device) {
@@ -126,8 +135,8 @@ pub(super) async fn sequential(
     })
 }
 
-/// The micro-batches shared out in contiguous runs among this thread (the first run) and the
-/// helpers (one run each), whose gradients are summed in run order. A helper that fails has its
+/// The micro-batches shared out in contiguous runs among this thread (the first run) and
+/// `helpers` helpers (one run each), whose gradients are summed in run order. A helper that fails has its
 /// run computed here instead, so a failing helper slows a step down but never loses it.
 async fn shared(
     network: &RateNetwork,
@@ -135,8 +144,9 @@ async fn shared(
     hard_constraint: bool,
     device: &Device,
     helping: Helping<'_>,
+    helpers: usize,
 ) -> Result<BatchGradient, LearnerError> {
-    let workers = helping.helpers.available() + 1;
+    let workers = helpers + 1;
     let parts = batch.split(part_count(batch, workers, device));
     let per_share = parts.len().div_ceil(workers).max(1);
     let mut shares = parts.chunks(per_share);

@@ -57,6 +57,27 @@ pub struct ShareReply {
     pub grads: Vec<f32>,
 }
 
+/// The least work worth a share, in floating-point operations: about 30 ms of wasm on one core.
+/// Below it, sending the weights and the batch and summing the gradient cost more than they save
+/// (the classroom preset's steps, about 60 MFLOP, ran slower shared between two workers).
+pub const MIN_SHARE_FLOPS: f64 = 1e8;
+
+/// Floating-point operations of one forward pass per token, for configurations of `tokens`
+/// tokens: the attention's four projections and the feed-forward block (a multiply and an add
+/// per weight), and the scores and weighted sum over the other tokens, in every layer.
+pub fn forward_flops_per_token(config: &LearnerConfig, tokens: usize) -> f64 {
+    let (d, ff) = (config.d_model as f64, config.d_ff as f64);
+    let per_layer = 2.0 * (4.0 * d * d + 2.0 * d * ff) + 4.0 * tokens as f64 * d;
+    config.layers as f64 * per_layer
+}
+
+/// How many helpers should take a share of `flops` of work: none if a share would hold less
+/// than [`MIN_SHARE_FLOPS`], and never more than are available.
+pub fn helpers_worth(flops: f64, available: usize) -> usize {
+    let shares = (flops / MIN_SHARE_FLOPS).floor() as usize;
+    shares.saturating_sub(1).min(available)
+}
+
 /// The future of one helper's reply; `Err` says why the helper could not answer.
 pub type ShareFuture = Pin<Box<dyn Future<Output = Result<ShareReply, String>>>>;
 

@@ -2,7 +2,9 @@
 
 use super::batch::{SegmentSource, Tokenize};
 use super::config::{LearnerConfig, Mode};
-use super::helpers::{Helper, ShareFuture, ShareRequest, StepHelpers};
+use super::helpers::{
+    Helper, ShareFuture, ShareRequest, StepHelpers, forward_flops_per_token, helpers_worth,
+};
 use super::learned::{LearnedDynamics, ModelFileError};
 use super::loss::{BatchTensors, config_log_likelihoods};
 use super::train::Trainer;
@@ -847,16 +849,18 @@ impl StepHelpers for InProcessHelpers {
 /// micro-batches are the same (cut for 3 workers instead of 1), only the order of the float sums
 /// changes. The tolerance is the one of `threads_and_micro_batches_give_the_same_training`, and
 /// so is the reason. A helper that fails has its share computed by the trainer, so the result
-/// is still the same.
+/// is still the same. The network is the default one: a smaller one's steps are not worth
+/// sharing ([`helpers_worth`]).
 #[test]
 fn helpers_give_the_same_training_and_evaluation() {
-    let trajectory = Arc::new(simulate_fa(FaSpec::TUTORIAL, 1000.0, 4));
+    let trajectory = Arc::new(simulate_fa(FaSpec::TUTORIAL, 300.0, 4));
     for mode in [Mode::Mode1, Mode::Mode2 { classes: 2 }] {
         let config = LearnerConfig {
             mode,
             segment_len: 300,
-            epochs: 3,
-            ..tiny_config()
+            epochs: 2,
+            seed: 3,
+            ..LearnerConfig::default()
         };
         let run = |helpers: Option<Rc<InProcessHelpers>>| {
             let mut trainer =
@@ -882,4 +886,28 @@ fn helpers_give_the_same_training_and_evaluation() {
             );
         }
     }
+}
+
+/// Only work that pays for its messages is shared: the classroom preset's steps (a 1-layer
+/// network of width 32, 64 configurations of 18 tokens: about 60 MFLOP) stay on one worker,
+/// the FA tutorial's (the default network, 128 configurations of 10 tokens: about 0.8 GFLOP)
+/// go to as many helpers as a share of 0.1 GFLOP allows, and never to more than are available.
+#[test]
+fn only_steps_worth_sharing_are_shared() {
+    use crate::core::presets::Preset;
+    let step = |config: &LearnerConfig, tokens: usize| {
+        3.0 * forward_flops_per_token(config, tokens) * (config.segment_len * tokens) as f64
+    };
+    let classroom = Preset::Classroom.learner();
+    let fa = Preset::FaTutorial.learner();
+    assert!(
+        (4e7..8e7).contains(&step(&classroom, 18)),
+        "{}",
+        step(&classroom, 18)
+    );
+    assert!((6e8..9e8).contains(&step(&fa, 10)), "{}", step(&fa, 10));
+    assert_eq!(helpers_worth(step(&classroom, 18), 7), 0);
+    assert_eq!(helpers_worth(step(&fa, 10), 7), 6);
+    assert_eq!(helpers_worth(step(&fa, 10), 1), 1);
+    assert_eq!(helpers_worth(step(&fa, 10), 0), 0);
 }

@@ -4,7 +4,9 @@
 use super::batch::{Batch, SegmentSource, TokenScheme};
 use super::config::{Augmentation, LearnerConfig};
 use super::gradient::{Helping, batch_gradient, device_gradient};
-use super::helpers::{ShareRequest, ShareWork, StepHelpers, flat_weights};
+use super::helpers::{
+    MIN_SHARE_FLOPS, ShareRequest, ShareWork, StepHelpers, flat_weights, forward_flops_per_token,
+};
 use super::learned::{LearnedDynamics, TrainingSummary};
 use super::loss::{BatchTensors, batch_log_likelihood};
 use super::network::RateNetwork;
@@ -762,13 +764,22 @@ impl Evaluator {
     /// trajectory is done.
     pub async fn step(&mut self) -> Result<bool, LearnerError> {
         let total = self.source.num_configs();
-        let helped = self
-            .helpers
-            .as_ref()
-            .is_some_and(|h| h.helpers.available() > 0)
-            && runs_on_cpu(&self.device);
-        if helped && self.next < total {
-            self.step_shared().await?;
+        let helpers = match &self.helpers {
+            Some(h) if runs_on_cpu(&self.device) => {
+                let tokens = self.source.num_tokens();
+                let chunk_flops =
+                    forward_flops_per_token(&h.config, tokens) * (self.chunk * tokens) as f64;
+                // Each helper takes a whole chunk: worth it if a chunk is.
+                if chunk_flops >= MIN_SHARE_FLOPS {
+                    h.helpers.available()
+                } else {
+                    0
+                }
+            }
+            _ => 0,
+        };
+        if helpers > 0 && self.next < total {
+            self.step_shared(helpers).await?;
             return Ok(self.next >= total);
         }
         if self.next < total {
@@ -788,9 +799,9 @@ impl Evaluator {
         Ok(done)
     }
 
-    /// One chunk here and one for each available helper, added in chunk order; a chunk whose
+    /// One chunk here and one for each of `helpers` helpers, added in chunk order; a chunk whose
     /// helper fails is evaluated here.
-    async fn step_shared(&mut self) -> Result<(), LearnerError> {
+    async fn step_shared(&mut self, helpers: usize) -> Result<(), LearnerError> {
         self.read_back().await?;
         let total = self.source.num_configs();
         let Some(helping) = self.helpers.as_mut() else {
@@ -803,7 +814,7 @@ impl Evaluator {
         let mut starts = (self.next..total).step_by(self.chunk);
         let own = starts.next().unwrap_or(total);
         let sent: Vec<_> = starts
-            .take(helping.helpers.available())
+            .take(helpers)
             .enumerate()
             .map(|(index, start)| {
                 let chunk = self.source.segment(start, self.chunk, true);
