@@ -22,9 +22,13 @@ use web_sys::{DedicatedWorkerGlobalScope, ErrorEvent, MessageEvent, Worker, Work
 /// The name a helper is started with; the worker binary reads it to know its role.
 pub const HELPER_NAME: &str = "jumpformer-helper";
 
-/// The most helpers started, whatever the core count: beyond this, each step's share is too
+/// The most helpers started when asked for (`workers=8`): beyond this, each step's share is too
 /// small to pay for sending the weights.
 const MAX_HELPERS: usize = 7;
+
+/// The most workers started by default (one per core): each is a full copy of the learner, its
+/// 17 MB of wasm compiled again and its own memory, which a phone's eight cores would multiply.
+const DEFAULT_MAX_WORKERS: usize = 4;
 
 /// Where a helper is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,12 +98,13 @@ pub struct HelperPool {
 }
 
 impl HelperPool {
-    /// Starts helpers so that `workers` share each step (0: one per core), at most
-    /// [`MAX_HELPERS`]; none on a one-core machine or where workers cannot start workers.
+    /// Starts helpers so that `workers` share each step (0: one per core, at most
+    /// [`DEFAULT_MAX_WORKERS`]), at most [`MAX_HELPERS`]; none on a one-core machine or where
+    /// workers cannot start workers.
     pub fn start(workers: usize) -> Self {
         let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
         let workers = match workers {
-            0 => scope.navigator().hardware_concurrency() as usize,
+            0 => (scope.navigator().hardware_concurrency() as usize).min(DEFAULT_MAX_WORKERS),
             n => n,
         };
         let wanted = workers.saturating_sub(1).min(MAX_HELPERS);

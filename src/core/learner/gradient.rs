@@ -4,8 +4,10 @@
 //! its own forward and backward pass, and their gradients are summed: U is a sum over
 //! configurations, so the sum is the minibatch's gradient (up to float rounding). Small passes
 //! keep their activations in cache, so a bigger minibatch is not slower per configuration.
-//! On a GPU the minibatch runs whole. Natively on the CPU, with more than one thread, the micro-batches are shared out among threads, each
-//! with its own copy of the weights and so its own autodiff graph.
+//! On a GPU the minibatch runs whole. Natively on the CPU, with more than one thread, the
+//! micro-batches are shared out among threads, each with its own copy of the weights and so its
+//! own autodiff graph; in the browser, among the learner worker and its helper workers
+//! ([`super::helpers`]), when the step is big enough to pay for the messages.
 
 use super::LearnerError;
 use super::batch::{Batch, TokenScheme};
@@ -136,8 +138,9 @@ pub(super) async fn sequential(
 }
 
 /// The micro-batches shared out in contiguous runs among this thread (the first run) and
-/// `helpers` helpers (one run each), whose gradients are summed in run order. A helper that fails has its
-/// run computed here instead, so a failing helper slows a step down but never loses it.
+/// `helpers` helpers (one run each), whose gradients are summed in run order. A helper that
+/// fails has its run computed here instead, so a failing helper slows a step down but never
+/// loses it.
 async fn shared(
     network: &RateNetwork,
     batch: &Batch,

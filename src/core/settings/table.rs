@@ -807,8 +807,8 @@ pub const SETTINGS: &[Setting] = &[
         key: "workers",
         label: "CPU workers",
         help: "How many browser workers share each training step on the CPU backend: 0 starts \
-            one per core (up to 8), 1 trains in one worker. The result is the same up to float \
-            rounding.",
+            one per core (up to 4), 1 trains in one worker, at most 8. The result is the same up \
+            to float rounding.",
         group: Group::General,
         read: |s, raw| {
             s.workers = whole(raw, CPU_WORKERS)?;
