@@ -17,7 +17,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{DedicatedWorkerGlobalScope, ErrorEvent, MessageEvent, Worker, WorkerOptions};
+use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions};
 
 /// The name a helper is started with; the worker binary reads it to know its role.
 pub const HELPER_NAME: &str = "jumpformer-helper";
@@ -102,7 +102,7 @@ impl HelperPool {
     /// [`DEFAULT_MAX_WORKERS`]), at most [`MAX_HELPERS`]; none on a one-core machine or where
     /// workers cannot start workers.
     pub fn start(workers: usize) -> Self {
-        let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+        let scope = super::scope();
         let workers = match workers {
             0 => (scope.navigator().hardware_concurrency() as usize).min(DEFAULT_MAX_WORKERS),
             n => n,
@@ -212,7 +212,7 @@ fn post_request(worker: &Worker, request: &ShareRequest) -> Result<(), String> {
 /// A helper's side: serves [`ShareRequest`]s one at a time until the learner worker ends it.
 /// Called by [`super::start`] in a worker named [`HELPER_NAME`].
 pub fn serve() {
-    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let scope = super::scope();
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
         post_error(&format!("a helper worker panicked: {info}"));
@@ -255,14 +255,14 @@ async fn answer(helper: &mut Helper, data: &JsValue) -> Result<(), String> {
     let message = Object::new();
     let _ = Reflect::set(&message, &"reply".into(), &text.into());
     let _ = Reflect::set(&message, &"grads".into(), &grads);
-    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let scope = super::scope();
     scope
         .post_message_with_transfer(&message, &Array::of1(&grads.buffer()))
         .map_err(|e| format!("a helper could not send its reply: {e:?}"))
 }
 
 fn post_error(why: &str) {
-    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let scope = super::scope();
     let message = Object::new();
     let _ = Reflect::set(&message, &"error".into(), &why.into());
     let _ = scope.post_message(&message);

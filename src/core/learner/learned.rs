@@ -25,7 +25,7 @@ use super::threads::on_shares;
 #[cfg(not(target_arch = "wasm32"))]
 use crate::core::compute::runs_on_cpu;
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
-use burn::tensor::{Device, Tensor, TensorData, Transaction};
+use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use thiserror::Error;
@@ -380,14 +380,9 @@ impl LearnedDynamics {
     pub async fn to_bytes(&self) -> Result<Vec<u8>, ModelFileError> {
         let mut collector = Collector::default();
         self.network.visit(&mut collector);
-        let mut transaction = Transaction::default();
-        for tensor in collector.tensors {
-            transaction = transaction.register(tensor);
-        }
-        let data = transaction
-            .execute_async()
+        let values = super::helpers::flat_values(collector.tensors)
             .await
-            .map_err(|e| ModelFileError::Readback(format!("{e:?}")))?;
+            .map_err(|e| ModelFileError::Readback(e.to_string()))?;
         let header = Header {
             format: MODEL_FORMAT.to_string(),
             version: MODEL_VERSION,
@@ -398,13 +393,8 @@ impl LearnedDynamics {
         };
         let mut bytes = serde_json::to_vec(&header).expect("a header always serialises");
         bytes.push(b'\n');
-        for d in data {
-            let values = d
-                .try_into_vec_as::<f32>()
-                .map_err(|e| ModelFileError::Readback(format!("{e:?}")))?;
-            for v in values {
-                bytes.extend_from_slice(&v.to_le_bytes());
-            }
+        for v in values {
+            bytes.extend_from_slice(&v.to_le_bytes());
         }
         Ok(bytes)
     }
