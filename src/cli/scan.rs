@@ -103,6 +103,7 @@ pub fn run(args: &ScanArgs) -> Result<(), TrainCliError> {
             u_per_t,
             val_u_per_t,
             class_rates,
+            translation_spread,
             ..
         } = best.expect("at least one epoch");
         let bound = |l: &super::train::Loaded| l.kinds.map(|k| k.best_u_per_t(classes));
@@ -117,6 +118,7 @@ pub fn run(args: &ScanArgs) -> Result<(), TrainCliError> {
                 "best_epoch": best_epoch,
                 "epochs": epochs,
                 "seconds": seconds,
+                "translation_spread": translation_spread,
             });
             if let Some(b) = bound(&loaded) {
                 line["kind_bound_U_per_T"] = json!(b);

@@ -578,6 +578,9 @@ fn print_epoch(
         if let Some(rates) = &report.class_rates {
             line["class_rates"] = json!(rates);
         }
+        if let Some(spread) = report.translation_spread {
+            line["translation_spread"] = json!(spread);
+        }
         if !report.warnings.is_empty() {
             line["warnings"] = json!(report.warnings);
         }
@@ -596,8 +599,13 @@ fn print_epoch(
             (Some(v), None) => format!("; held-out U/T = {v:.6}"),
             _ => String::new(),
         };
+        let spread = match report.translation_spread {
+            Some(s) => format!(", translation spread {:.1}%", 100.0 * s),
+            None => String::new(),
+        };
         println!(
-            "epoch {}/{}: U/T = {:.6}{exact}{held_out}, blocked leak {:.4}{rates}, {seconds:.2} s",
+            "epoch {}/{}: U/T = {:.6}{exact}{held_out}, blocked leak {:.4}{rates}{spread}, \
+             {seconds:.2} s",
             report.epoch, config.epochs, report.u_per_t, report.blocked_leak
         );
         for w in &report.warnings {

@@ -162,7 +162,10 @@ impl ModuleMapper for WeightLoader<'_> {
 }
 
 /// `network` with the weights of `flat` (from [`flat_weights`] of a network of the same shape).
-fn load_weights(network: RateNetwork, flat: &[f32]) -> Result<RateNetwork, LearnerError> {
+pub(super) fn load_weights(
+    network: RateNetwork,
+    flat: &[f32],
+) -> Result<RateNetwork, LearnerError> {
     let mut loader = WeightLoader {
         values: flat,
         offset: 0,

@@ -309,11 +309,19 @@ impl LearnedDynamics {
 
     /// [`Self::rates`] with every configuration in one network call.
     async fn rates_in_one_call<M: Tokenize>(&self, models: &[M]) -> Result<Vec<f32>, LearnerError> {
-        let hard = self.config.hard_constraint;
-        let Some(batch) = self.batch_of(models, hard)? else {
+        let Some(batch) = self.batch_of(models, self.config.hard_constraint)? else {
             return Ok(Vec::new());
         };
-        let tensors = BatchTensors::new(&batch, hard, &self.device());
+        self.batch_rates(&batch).await
+    }
+
+    /// The learned rate of every candidate move of `batch` (built with allowed-move masks when
+    /// the network has the hard constraint), in one network call, laid out as [`Self::rates`].
+    pub async fn batch_rates(&self, batch: &Batch) -> Result<Vec<f32>, LearnerError> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        let tensors = BatchTensors::new(batch, self.config.hard_constraint, &self.device());
         let output = self.network.forward(tensors.features, tensors.allowed);
         let data = output
             .rates

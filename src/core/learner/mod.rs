@@ -13,6 +13,7 @@
 //! - [`loss`]: U of a batch under given rates, shared by the network and known rates.
 //! - [`train`]: the steppable [`Trainer`] (Adam, clipping, shuffled segments, epoch reports) and
 //!   the chunked [`Evaluator`] of U over a whole trajectory.
+//! - [`symmetry`]: how far a network is from translational invariance (the translation spread).
 //! - [`learned`]: a trained network with its settings ([`LearnedDynamics`]): rates of
 //!   configurations for propagation, and the model file.
 //!
@@ -36,6 +37,8 @@ pub mod learned;
 pub mod loss;
 #[cfg(feature = "learner")]
 pub mod network;
+#[cfg(feature = "learner")]
+pub mod symmetry;
 #[cfg(all(feature = "learner", not(target_arch = "wasm32")))]
 mod threads;
 #[cfg(feature = "learner")]

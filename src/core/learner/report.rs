@@ -64,6 +64,11 @@ pub struct EpochReport {
     pub eval_seconds: f64,
     /// Mode 2: the learned class rates exp(s_k), in class order.
     pub class_rates: Option<Vec<f64>>,
+    /// How far the network is from translational invariance: the share of its total rate that
+    /// moves when the lattice is shifted, on configurations of the held-out trajectory (the
+    /// training one without); 0 for the true rates. See `learner::symmetry`.
+    #[serde(default)]
+    pub translation_spread: Option<f64>,
     /// Warnings of the epoch's steps (skipped non-finite steps).
     pub warnings: Vec<String>,
 }

@@ -911,3 +911,42 @@ fn only_steps_worth_sharing_are_shared() {
     assert_eq!(helpers_worth(step(&fa, 10), 1), 1);
     assert_eq!(helpers_worth(step(&fa, 10), 0), 0);
 }
+
+/// The translation spread is 0 for a network blind to position (every row of its FA position
+/// table made equal: a shifted configuration then embeds to the same tokens) and clearly above 0
+/// for a fresh network, whose random position tables tie rates to sites.
+#[test]
+fn a_network_blind_to_position_has_no_translation_spread() {
+    use super::symmetry::{evenly_spaced_configurations, translation_spread};
+    let trajectory = Arc::new(simulate_fa(FaSpec { l: 8, c: 0.3 }, 100.0, 5));
+    let config = tiny_config();
+    let fresh = Trainer::new(config.clone(), trajectory.clone(), cpu_device(), None)
+        .unwrap()
+        .learned();
+    let configurations = evenly_spaced_configurations(trajectory.as_ref(), 64, false);
+    assert_eq!(configurations.num_configs(), 64);
+    let spread_of = |learned: &LearnedDynamics| {
+        block_on(translation_spread(learned, &configurations, 4, 1))
+            .unwrap()
+            .unwrap()
+    };
+    let fresh_spread = spread_of(&fresh);
+    assert!(fresh_spread > 0.01, "fresh network: {fresh_spread}");
+
+    // FA tables: E_n (2 rows), then E_pos (L rows), d_model wide, first in visiting order.
+    let d = config.d_model;
+    let mut flat = block_on(super::helpers::flat_weights(fresh.network())).unwrap();
+    let positions = 2 * d..(2 + 8) * d;
+    let first_row: Vec<f32> = flat[positions.start..positions.start + d].to_vec();
+    for row in flat[positions].chunks_mut(d) {
+        row.copy_from_slice(&first_row);
+    }
+    let blind = super::helpers::load_weights(fresh.network().clone(), &flat).unwrap();
+    let blind = LearnedDynamics::from_parts(
+        config,
+        fresh.scheme().clone(),
+        blind,
+        fresh.summary().clone(),
+    );
+    assert_eq!(spread_of(&blind), 0.0);
+}

@@ -11,6 +11,9 @@ use super::learned::{LearnedDynamics, TrainingSummary};
 use super::loss::{BatchTensors, batch_log_likelihood};
 use super::network::RateNetwork;
 use super::report::{EpochReport, StepOutcome};
+use super::symmetry::{
+    SPREAD_CONFIGS, SPREAD_SHIFTS, evenly_spaced_configurations, translation_spread,
+};
 #[cfg(not(target_arch = "wasm32"))]
 use super::threads::on_shares;
 use super::{LearnerError, now_seconds};
@@ -104,6 +107,8 @@ pub struct Trainer {
     pending: Vec<PendingStep>,
     /// U / (sum of dt) of the last minibatch whose U was read back.
     last_batch_u_per_t: f64,
+    /// The configurations the translation spread is measured on, drawn at the first report.
+    spread_configurations: Option<Batch>,
 }
 
 /// Moves `segment` by a random translation of the lattice (one shift per position table).
@@ -230,6 +235,7 @@ impl Trainer {
             deferred_readback,
             pending: Vec::new(),
             last_batch_u_per_t: 0.0,
+            spread_configurations: None,
             config,
         })
     }
@@ -518,7 +524,18 @@ impl Trainer {
             Some(evaluator) => Some(evaluator.run().await?),
             None => None,
         };
-        let class_rates = self.learned().class_rates().await?;
+        let learned = self.learned();
+        let class_rates = learned.class_rates().await?;
+        let spread_on = self.spread_configurations.get_or_insert_with(|| {
+            let source = self.validation.as_ref().map_or(&self.source, |v| &v.source);
+            evenly_spaced_configurations(
+                source.as_ref(),
+                SPREAD_CONFIGS,
+                self.config.hard_constraint,
+            )
+        });
+        let translation_spread =
+            translation_spread(&learned, spread_on, SPREAD_SHIFTS, self.config.seed).await?;
         let eval_seconds = now_seconds() - started;
         self.last_u_per_t = Some(training.u_per_t);
         if let Some(held_out) = held_out {
@@ -549,6 +566,7 @@ impl Trainer {
             train_seconds: self.epoch_seconds,
             eval_seconds,
             class_rates,
+            translation_spread,
             warnings: std::mem::take(&mut self.warnings),
         };
         self.epoch_seconds = 0.0;
