@@ -52,6 +52,11 @@ for (const { webgpu, T, segment, lr } of cases) {
       const heldOut = Number(heldOutText);
       // The occupancy-blind optimum of the held-out trajectory is shown (and drawn dashed).
       assert.match(await page.getByTestId('learn-blind').innerText(), /^-?\d+\.\d{4}$/);
+      // How far the network is from translational invariance is shown: a small network with
+      // random position tables, three epochs in, still ties some of its rate to sites.
+      const spread = Number(await stats.getAttribute('data-translation-spread'));
+      assert.ok(spread > 0 && spread < 10, `translation spread ${spread}`);
+      assert.match(await page.getByTestId('learn-translation-spread').innerText(), /^\d+\.\d%$/);
       const kept = Number(keptText);
       const exact = Number(await page.getByTestId('trajectory').getAttribute('data-u-per-t'));
       console.log(`${name}: 3 epochs in ${seconds.toFixed(1)} s; U/T ${first.toFixed(3)} -> ${last.toFixed(3)} (exact ${exact.toFixed(3)}), held-out ${heldOut.toFixed(3)}`);

@@ -1,5 +1,6 @@
 //! The training's figures: held-out and training U/T, the exact U/T and the occupancy-blind
-//! optimum, the blocked leak, epoch time, class rates and the current model.
+//! optimum, the blocked leak, the translation spread, epoch time, class rates and the current
+//! model.
 
 use super::LearnState;
 use crate::core::learner::EpochReport;
@@ -81,6 +82,7 @@ pub fn TrainingStats(state: LearnState) -> impl IntoView {
             data-steps=of_last(state, |r| Some(r.steps))
             data-train-seconds=of_last(state, |r| Some(r.train_seconds))
             data-eval-seconds=of_last(state, |r| Some(r.eval_seconds))
+            data-translation-spread=of_last(state, |r| r.translation_spread)
         >
             <dt>"held-out U/T"</dt>
             <dd data-testid="learn-held-out">{last(held_out)}</dd>
@@ -92,6 +94,15 @@ pub fn TrainingStats(state: LearnState) -> impl IntoView {
             <dd data-testid="learn-blind">{figure(state.blind_u_per_t, "–")}</dd>
             <dt>"blocked leak"</dt>
             <dd>{last(|r| format!("{:.4}", r.val_blocked_leak.unwrap_or(r.blocked_leak)))}</dd>
+            <dt title="the share of the network's total rate that moves when the lattice is shifted: 0 for rates that are the same at every site, as the true ones are">
+                "translation spread"
+            </dt>
+            <dd data-testid="learn-translation-spread">
+                {last(|r| {
+                    r.translation_spread
+                        .map_or_else(|| "–".into(), |s| format!("{:.1}%", 100.0 * s))
+                })}
+            </dd>
             <dt>"epoch time"</dt>
             <dd>{last(|r| format!("{:.2} s + {:.2} s eval", r.train_seconds, r.eval_seconds))}</dd>
             <dt>"class rates"</dt>
