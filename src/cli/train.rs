@@ -36,8 +36,9 @@ pub struct LearnerArgs {
     /// Adam's (peak) learning rate (default 1e-3).
     #[arg(long)]
     lr: Option<f64>,
-    /// How the learning rate changes over the run: constant (the default), or warmup-cosine
-    /// (linear warm-up, then a cosine decay to 1% at the last epoch).
+    /// How the learning rate changes over the run: by-mode (the default: warmup-cosine in Mode 1,
+    /// constant in Mode 2), constant, or warmup-cosine (linear warm-up, then a cosine decay to 1%
+    /// at the last epoch).
     #[arg(long = "lr-schedule", value_parser = parse_schedule)]
     lr_schedule: Option<LrSchedule>,
     /// What attention may attend to besides the tokens: none (plain softmax; the default),
@@ -252,9 +253,12 @@ fn parse_sink(text: &str) -> Result<AttentionSink, String> {
 
 fn parse_schedule(text: &str) -> Result<LrSchedule, String> {
     match text {
+        "by-mode" => Ok(LrSchedule::ByMode),
         "constant" => Ok(LrSchedule::Constant),
         "warmup-cosine" => Ok(LrSchedule::WarmupCosine),
-        _ => Err(format!("{text:?}: expected constant or warmup-cosine")),
+        _ => Err(format!(
+            "{text:?}: expected by-mode, constant or warmup-cosine"
+        )),
     }
 }
 

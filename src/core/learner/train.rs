@@ -381,10 +381,12 @@ impl Trainer {
         let time: f64 = batch.dt.iter().sum();
         let batch_configs = batch.num_configs();
         let total_steps = self.config.epochs * steps_per_epoch;
-        let learning_rate =
-            self.config
-                .lr_schedule
-                .rate(self.config.learning_rate, self.steps, total_steps);
+        let learning_rate = self.config.lr_schedule.rate(
+            &self.config.mode,
+            self.config.learning_rate,
+            self.steps,
+            total_steps,
+        );
         let mut warning = None;
         if !self.deferred_readback {
             let helping = self.helpers.as_deref().map(|helpers| Helping {

@@ -171,6 +171,7 @@ const AUGMENTATIONS: &[(&str, Augmentation)] = &[
     ("none", Augmentation::None),
 ];
 const LR_SCHEDULES: &[(&str, LrSchedule)] = &[
+    ("by_mode", LrSchedule::ByMode),
     ("cosine", LrSchedule::WarmupCosine),
     ("constant", LrSchedule::Constant),
 ];
@@ -494,9 +495,10 @@ pub const SETTINGS: &[Setting] = &[
     ),
     named!(
         "lr_schedule",
-        "learning-rate schedule (cosine, constant)",
-        "cosine: a linear warm-up, then a cosine decay to 1% of the peak at the last epoch; \
-        constant: the same rate throughout.",
+        "learning-rate schedule (by_mode, cosine, constant)",
+        "by_mode (the default): cosine in Mode 1, constant in Mode 2; cosine: a linear warm-up, \
+        then a cosine decay to 1% of the peak at the last epoch; constant: the same rate \
+        throughout.",
         Learner,
         learner.lr_schedule,
         LR_SCHEDULES
