@@ -18,7 +18,7 @@ use super::batch::{Batch, SegmentSource};
 use super::learned::LearnedDynamics;
 use crate::core::rng::Rng;
 
-/// Configurations, evenly spaced along a trajectory, on which the CLI measures the spread.
+/// Configurations, evenly spaced along a trajectory, on which the trainer measures the spread.
 pub const SPREAD_CONFIGS: usize = 256;
 /// Random translations the spread is averaged over.
 pub const SPREAD_SHIFTS: usize = 4;
