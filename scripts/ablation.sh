@@ -33,6 +33,8 @@ rows=(
   "quiet-softmax|--attention-sink quiet"
   "periodic-positions|--position-init periodic"
   "constant-lr|--lr-schedule constant"
+  "adabelief|--set optimizer=adabelief"
+  "adabelief-paper-lr|--set optimizer=adabelief --lr 1e-4"
   "diverse-batches|--segment 16 --batch 8"
   "wide-heads|--d-model 128 --heads 4"
   "one-head|--heads 1"

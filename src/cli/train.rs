@@ -165,6 +165,7 @@ impl LearnerArgs {
             weight_decay: d.weight_decay,
             learning_rate: self.lr.unwrap_or(d.learning_rate),
             lr_schedule: self.lr_schedule.unwrap_or(d.lr_schedule),
+            optimizer: d.optimizer,
             segment_len: self.segment.unwrap_or(d.segment_len),
             segments_per_batch: self.batch.unwrap_or(d.segments_per_batch),
             epochs: self.epochs.unwrap_or(d.epochs),

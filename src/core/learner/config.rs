@@ -80,6 +80,18 @@ pub enum Augmentation {
     Translations,
 }
 
+/// The optimiser of the training run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OptimizerKind {
+    /// Adam (AdamW when there is weight decay), as in the authors' public tutorial.
+    #[default]
+    Adam,
+    /// AdaBelief, the optimiser of the paper (its runs used a learning rate of 1e-4).
+    #[serde(rename = "adabelief")]
+    AdaBelief,
+}
+
 /// How the learning rate changes over a training run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -159,6 +171,8 @@ pub struct LearnerConfig {
     pub weight_decay: f64,
     /// How the learning rate changes over the run's `epochs`.
     pub lr_schedule: LrSchedule,
+    /// Adam or AdaBelief.
+    pub optimizer: OptimizerKind,
     /// Consecutive configurations per segment (a mini-trajectory).
     pub segment_len: usize,
     /// Segments per optimiser step (the minibatch).
@@ -212,6 +226,7 @@ impl Default for LearnerConfig {
             learning_rate: 1e-3,
             weight_decay: 0.0,
             lr_schedule: LrSchedule::ByMode,
+            optimizer: OptimizerKind::Adam,
             segment_len: 128,
             segments_per_batch: 1,
             epochs: 10,

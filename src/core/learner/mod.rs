@@ -11,7 +11,8 @@
 //!   workers) and the helper's side ([`helpers::Helper`]).
 //! - [`network`]: embeddings, encoder and the Mode 1 / Mode 2 heads ([`RateNetwork`]).
 //! - [`loss`]: U of a batch under given rates, shared by the network and known rates.
-//! - [`train`]: the steppable [`Trainer`] (Adam, clipping, shuffled segments, epoch reports) and
+//! - [`adabelief`]: the paper's optimiser, which burn lacks.
+//! - [`train`]: the steppable [`Trainer`] (Adam or AdaBelief, clipping, shuffled segments, epoch reports) and
 //!   the chunked [`Evaluator`] of U over a whole trajectory.
 //! - [`symmetry`]: how far a network is from translational invariance (the translation spread).
 //! - [`learned`]: a trained network with its settings ([`LearnedDynamics`]): rates of
@@ -25,6 +26,8 @@ pub mod config;
 pub mod report;
 
 // The network and what runs it (burn): left out of the page's build, which never trains.
+#[cfg(feature = "learner")]
+pub mod adabelief;
 #[cfg(feature = "learner")]
 pub mod encoder;
 #[cfg(feature = "learner")]
@@ -47,7 +50,7 @@ pub mod train;
 pub use batch::{Batch, SegmentSource, TokenScheme, Tokenize, segment_source};
 pub use config::{
     Activation, AttentionSink, Augmentation, ConfigError, LearnerConfig, LrSchedule, Mode,
-    PositionInit, Range,
+    OptimizerKind, PositionInit, Range,
 };
 #[cfg(feature = "learner")]
 pub use learned::{Inspection, LearnedDynamics, ModelFileError, TrainingSummary};

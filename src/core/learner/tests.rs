@@ -1,7 +1,7 @@
 //! Tests of the learner on hand-made and simulated trajectories.
 
 use super::batch::{SegmentSource, Tokenize};
-use super::config::{LearnerConfig, Mode};
+use super::config::{LearnerConfig, Mode, OptimizerKind};
 use super::helpers::{
     Helper, ShareFuture, ShareRequest, StepHelpers, forward_flops_per_token, helpers_worth,
 };
@@ -191,44 +191,53 @@ fn true_rates_give_the_exact_log_likelihood() {
     check(&alm, &device);
 }
 
+/// Both optimisers (Adam and the paper's AdaBelief) raise U/T and report every epoch.
 #[test]
 fn training_steps_raise_the_likelihood_and_report() {
     let trajectory = Arc::new(simulate_fa(FaSpec { l: 6, c: 0.3 }, 300.0, 11));
     let exact = log_likelihood(&trajectory).unwrap().u_per_t;
-    let config = LearnerConfig {
-        d_model: 16,
-        heads: 2,
-        layers: 1,
-        d_ff: 32,
-        segment_len: 64,
-        learning_rate: 3e-3,
-        epochs: 3,
-        seed: 2,
-        ..Default::default()
-    };
-    let mut trainer = Trainer::new(config, trajectory.clone(), cpu_device(), Some(exact)).unwrap();
-    let before = block_on(trainer.evaluator().run()).unwrap().u_per_t;
-    let mut reports = Vec::new();
-    while !trainer.finished() {
-        let step = block_on(trainer.train_step()).unwrap();
-        assert!(step.warning.is_none());
-        assert!(step.step_in_epoch <= step.steps_per_epoch);
-        if step.epoch_finished {
-            assert_eq!(step.step_in_epoch, step.steps_per_epoch);
-            reports.push(block_on(trainer.epoch_report()).unwrap());
+    for optimizer in [OptimizerKind::Adam, OptimizerKind::AdaBelief] {
+        let config = LearnerConfig {
+            d_model: 16,
+            heads: 2,
+            layers: 1,
+            d_ff: 32,
+            segment_len: 64,
+            learning_rate: 3e-3,
+            epochs: 3,
+            seed: 2,
+            optimizer,
+            ..Default::default()
+        };
+        let mut trainer =
+            Trainer::new(config, trajectory.clone(), cpu_device(), Some(exact)).unwrap();
+        let before = block_on(trainer.evaluator().run()).unwrap().u_per_t;
+        let mut reports = Vec::new();
+        while !trainer.finished() {
+            let step = block_on(trainer.train_step()).unwrap();
+            assert!(step.warning.is_none());
+            assert!(step.step_in_epoch <= step.steps_per_epoch);
+            if step.epoch_finished {
+                assert_eq!(step.step_in_epoch, step.steps_per_epoch);
+                reports.push(block_on(trainer.epoch_report()).unwrap());
+            }
         }
+        assert_eq!(reports.len(), 3);
+        let last = reports.last().unwrap();
+        assert_eq!(last.exact_u_per_t, Some(exact));
+        assert!(
+            last.u_per_t > before,
+            "{optimizer:?}: {before} -> {}",
+            last.u_per_t
+        );
+        assert!(
+            last.u_per_t <= exact + 0.05,
+            "cannot beat the truth by much: {last:?}"
+        );
+        assert_eq!(last.steps, 3 * trainer.steps_per_epoch());
+        // The segments tile the trajectory, so an epoch visits every configuration once.
+        assert_eq!(last.configs_seen, 3 * trajectory.num_configs() as u64);
     }
-    assert_eq!(reports.len(), 3);
-    let last = reports.last().unwrap();
-    assert_eq!(last.exact_u_per_t, Some(exact));
-    assert!(last.u_per_t > before, "{before} -> {}", last.u_per_t);
-    assert!(
-        last.u_per_t <= exact + 0.05,
-        "cannot beat the truth by much: {last:?}"
-    );
-    assert_eq!(last.steps, 3 * trainer.steps_per_epoch());
-    // The segments tile the trajectory, so an epoch visits every configuration once.
-    assert_eq!(last.configs_seen, 3 * trajectory.num_configs() as u64);
 }
 
 /// With a held-out trajectory, every report carries its U/T next to its exact U/T, and the

@@ -1,8 +1,9 @@
 //! Training by maximum path likelihood, one minibatch at a time, so a browser worker can yield
 //! and report progress between steps; and the evaluation of U/T over a whole trajectory in chunks.
 
+use super::adabelief::AdaBelief;
 use super::batch::{Batch, SegmentSource, TokenScheme};
-use super::config::{Augmentation, LearnerConfig};
+use super::config::{Augmentation, LearnerConfig, OptimizerKind};
 use super::gradient::{Helping, batch_gradient, device_gradient};
 use super::helpers::{
     MIN_SHARE_FLOPS, ShareRequest, ShareWork, StepHelpers, flat_weights, forward_flops_per_token,
@@ -122,19 +123,19 @@ fn translate(segment: &mut Batch, scheme: &TokenScheme, rng: &mut Rng) {
 }
 
 fn optimizer(config: &LearnerConfig) -> ModuleOptimizer {
-    let clipping = (config.grad_clip_norm > 0.0)
-        .then_some(GradientClippingConfig::Norm(config.grad_clip_norm as f32));
-    if config.weight_decay > 0.0 {
-        AdamWConfig::new()
+    let clip_norm = (config.grad_clip_norm > 0.0).then_some(config.grad_clip_norm as f32);
+    let clipping = clip_norm.map(GradientClippingConfig::Norm);
+    match config.optimizer {
+        OptimizerKind::AdaBelief => AdaBelief::new(config.weight_decay as f32).init(clip_norm),
+        OptimizerKind::Adam if config.weight_decay > 0.0 => AdamWConfig::new()
             .with_epsilon(1e-8)
             .with_weight_decay(config.weight_decay as f32)
             .with_grad_clipping(clipping)
-            .init()
-    } else {
-        AdamConfig::new()
+            .init(),
+        OptimizerKind::Adam => AdamConfig::new()
             .with_epsilon(1e-8)
             .with_grad_clipping(clipping)
-            .init()
+            .init(),
     }
 }
 

@@ -112,7 +112,7 @@ fn hex(digit: u8) -> Option<u8> {
 mod tests {
     use super::*;
     use crate::core::learner::{
-        AttentionSink, Augmentation, LearnerConfig, LrSchedule, Mode, PositionInit,
+        AttentionSink, Augmentation, LearnerConfig, LrSchedule, Mode, OptimizerKind, PositionInit,
     };
     use crate::core::presets::Preset;
     use crate::core::propagation::Integrator;
@@ -208,6 +208,7 @@ mod tests {
         settings.learner.attention_sink = AttentionSink::Quiet;
         settings.learner.position_init = PositionInit::Random;
         settings.learner.lr_schedule = LrSchedule::WarmupCosine;
+        settings.learner.optimizer = OptimizerKind::AdaBelief;
         settings.learner.augmentation = Augmentation::Translations;
         settings.learner.weight_decay = 0.05;
         let (back, problems) = LinkSettings::from_query(&settings.to_query());

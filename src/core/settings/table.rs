@@ -4,7 +4,8 @@
 
 use super::{BackendPreference, MAX_SWEEP_POINTS, MAX_T, Settings};
 use crate::core::learner::{
-    Activation, AttentionSink, Augmentation, LearnerConfig, LrSchedule, Mode, PositionInit, Range,
+    Activation, AttentionSink, Augmentation, LearnerConfig, LrSchedule, Mode, OptimizerKind,
+    PositionInit, Range,
 };
 use crate::core::model::{ModelKind, ModelSpec};
 use crate::core::presets::Preset;
@@ -169,6 +170,10 @@ const POSITION_INITS: &[(&str, PositionInit)] = &[
 const AUGMENTATIONS: &[(&str, Augmentation)] = &[
     ("translations", Augmentation::Translations),
     ("none", Augmentation::None),
+];
+const OPTIMIZERS: &[(&str, OptimizerKind)] = &[
+    ("adam", OptimizerKind::Adam),
+    ("adabelief", OptimizerKind::AdaBelief),
 ];
 const LR_SCHEDULES: &[(&str, LrSchedule)] = &[
     ("by_mode", LrSchedule::ByMode),
@@ -502,6 +507,16 @@ pub const SETTINGS: &[Setting] = &[
         Learner,
         learner.lr_schedule,
         LR_SCHEDULES
+    )
+    .advanced(),
+    named!(
+        "optimizer",
+        "optimiser (adam, adabelief)",
+        "adam (the default): Adam, AdamW with weight decay, as in the authors' tutorial; \
+        adabelief: AdaBelief, the paper's optimiser (its runs used lr = 1e-4).",
+        Learner,
+        learner.optimizer,
+        OPTIMIZERS
     )
     .advanced(),
     field!(
