@@ -33,7 +33,7 @@ pub struct LearnerArgs {
     /// Passes over the trajectory (default 10).
     #[arg(long)]
     epochs: Option<usize>,
-    /// Adam's (peak) learning rate (default 1e-3).
+    /// The optimiser's (peak) learning rate (default 1e-3).
     #[arg(long)]
     lr: Option<f64>,
     /// How the learning rate changes over the run: by-mode (the default: warmup-cosine in Mode 1,

@@ -46,10 +46,11 @@ pub fn judge(elapsed_s: f64, done: f64) -> Verdict {
     }
 }
 
-/// Bytes of memory a training holds: the weights with their gradients and Adam's two moments,
-/// and the activations one optimiser step keeps for the backward pass. `tokens_in_flight` is
-/// how many tokens one forward pass sees (a micro-batch on the CPU, the whole minibatch on a
-/// GPU); `tokens_per_configuration` sets the attention matrices' size.
+/// Bytes of memory a training holds: the weights with their gradients and the optimiser's two
+/// moments (Adam's or AdaBelief's), and the activations one optimiser step keeps for the
+/// backward pass. `tokens_in_flight` is how many tokens one forward pass sees (a micro-batch on
+/// the CPU, the whole minibatch on a GPU); `tokens_per_configuration` sets the attention
+/// matrices' size.
 pub fn training_bytes(
     config: &LearnerConfig,
     tokens_per_configuration: usize,

@@ -163,7 +163,7 @@ pub struct LearnerConfig {
     /// A prior: random lattice translations of the training segments (translational invariance
     /// is given, not learned). Off by default.
     pub augmentation: Augmentation,
-    /// Adam's (peak) learning rate.
+    /// The optimiser's (peak) learning rate.
     pub learning_rate: f64,
     /// Decoupled weight decay (AdamW): each step shrinks every weight by learning rate x this
     /// factor. 0 (the default) is plain Adam. A regulariser against memorising a short

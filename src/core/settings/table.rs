@@ -489,7 +489,7 @@ pub const SETTINGS: &[Setting] = &[
     field!(
         "lr",
         "learning rate",
-        "Adam's step size (the peak of the schedule).",
+        "The optimiser's step size (the peak of the schedule).",
         Learner,
         learner.learning_rate,
         |raw| real(
