@@ -11,6 +11,7 @@
 //! Weight decay, when asked for, is decoupled as in AdamW: θ ← θ (1 − lr λ) before the step.
 //! burn has no AdaBelief, so it plugs into burn's optimiser through [`Optimizer`].
 
+use burn::optim::grad_clipping::GradientClippingConfig;
 use burn::optim::{LearningRate, ModuleOptimizer, Optimizer, RecordState, StateSink, StateSource};
 use burn::tensor::{Device, Tensor};
 
@@ -34,13 +35,12 @@ impl AdaBelief {
         }
     }
 
-    /// As burn's type-erased optimiser, with gradient clipping by norm when `clip_norm` is set.
-    pub fn init(self, clip_norm: Option<f32>) -> ModuleOptimizer {
+    /// As burn's type-erased optimiser, with gradient clipping when `clipping` is set (as burn's
+    /// own optimiser configs take it).
+    pub fn init(self, clipping: Option<GradientClippingConfig>) -> ModuleOptimizer {
         let optimizer = ModuleOptimizer::from(self);
-        match clip_norm {
-            Some(norm) => optimizer.with_grad_clipping(
-                burn::optim::grad_clipping::GradientClippingConfig::Norm(norm).init(),
-            ),
+        match clipping {
+            Some(config) => optimizer.with_grad_clipping(config.init()),
             None => optimizer,
         }
     }
@@ -132,7 +132,10 @@ mod tests {
     use crate::core::compute::cpu_device;
 
     fn values(tensor: Tensor<1>) -> Vec<f32> {
-        tensor.into_data().to_vec().expect("f32 data")
+        tensor
+            .into_data()
+            .try_into_vec_as::<f32>()
+            .expect("f32 data")
     }
 
     /// The update of the formulas above, by hand, for a few steps of one scalar parameter.

@@ -12,8 +12,8 @@
 //! - [`network`]: embeddings, encoder and the Mode 1 / Mode 2 heads ([`RateNetwork`]).
 //! - [`loss`]: U of a batch under given rates, shared by the network and known rates.
 //! - [`adabelief`]: the paper's optimiser, which burn lacks.
-//! - [`train`]: the steppable [`Trainer`] (Adam or AdaBelief, clipping, shuffled segments, epoch reports) and
-//!   the chunked [`Evaluator`] of U over a whole trajectory.
+//! - [`train`]: the steppable [`Trainer`] (Adam or AdaBelief, clipping, shuffled segments, epoch
+//!   reports) and the chunked [`Evaluator`] of U over a whole trajectory.
 //! - [`symmetry`]: how far a network is from translational invariance (the translation spread).
 //! - [`learned`]: a trained network with its settings ([`LearnedDynamics`]): rates of
 //!   configurations for propagation, and the model file.

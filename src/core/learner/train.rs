@@ -123,10 +123,10 @@ fn translate(segment: &mut Batch, scheme: &TokenScheme, rng: &mut Rng) {
 }
 
 fn optimizer(config: &LearnerConfig) -> ModuleOptimizer {
-    let clip_norm = (config.grad_clip_norm > 0.0).then_some(config.grad_clip_norm as f32);
-    let clipping = clip_norm.map(GradientClippingConfig::Norm);
+    let clipping = (config.grad_clip_norm > 0.0)
+        .then_some(GradientClippingConfig::Norm(config.grad_clip_norm as f32));
     match config.optimizer {
-        OptimizerKind::AdaBelief => AdaBelief::new(config.weight_decay as f32).init(clip_norm),
+        OptimizerKind::AdaBelief => AdaBelief::new(config.weight_decay as f32).init(clipping),
         OptimizerKind::Adam if config.weight_decay > 0.0 => AdamWConfig::new()
             .with_epsilon(1e-8)
             .with_weight_decay(config.weight_decay as f32)
