@@ -10,6 +10,9 @@ pub enum PresetArg {
     /// A classroom-size run: L = 12, N = 18, T = 100; a small network with the hard-constraint
     /// prior.
     Classroom,
+    /// Excluded volume learned with no prior: L = 6, phi = 0.25, T = 500; the classroom's small
+    /// network without the hard constraint, ten epochs.
+    Exclusion,
     /// The authors' Fredrickson–Andersen tutorial: L = 10, c = 0.3, T = 10^4.
     FaTutorial,
 }
@@ -19,6 +22,7 @@ impl From<PresetArg> for Preset {
         match arg {
             PresetArg::Paper => Preset::Paper,
             PresetArg::Classroom => Preset::Classroom,
+            PresetArg::Exclusion => Preset::Exclusion,
             PresetArg::FaTutorial => Preset::FaTutorial,
         }
     }

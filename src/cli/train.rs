@@ -27,7 +27,8 @@ use thiserror::Error;
 #[derive(Debug, clap::Args)]
 pub struct LearnerArgs {
     /// Start from a preset's learner (paper and fa-tutorial: the defaults; classroom: a small
-    /// network with the hard-constraint prior); the flags below change any setting.
+    /// network with the hard-constraint prior; exclusion: the same network with no prior, ten
+    /// epochs); the flags below change any setting.
     #[arg(long, value_enum)]
     preset: Option<PresetArg>,
     /// Passes over the trajectory (default 10).

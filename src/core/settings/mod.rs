@@ -136,7 +136,7 @@ impl Settings {
             simulation: preset.simulation(),
             learner: preset.learner(),
             explore: match preset {
-                Preset::Classroom => classroom_explore(),
+                Preset::Classroom | Preset::Exclusion => classroom_explore(),
                 Preset::Paper | Preset::FaTutorial => ExploreSettings::default(),
             },
             backend,
