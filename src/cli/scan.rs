@@ -1,5 +1,7 @@
-//! `jumpformer scan FILE --classes 1..6`: trains Mode 2 from scratch for every number of classes
-//! N_W in a range and reports the best U/T of each, to find the plateau (SPEC section 4).
+//! `jumpformer scan FILE --classes 1..6`: trains Mode 2 for every number of classes N_W in a
+//! range, from scratch or, with `--warm-start MODEL`, from that model's embeddings and encoder
+//! (as the page's Discover view starts from the network trained in Learn), and reports the best
+//! U/T of each, to find the plateau (SPEC section 4).
 
 use super::train::{
     LearnerArgs, TrainCliError, describe_membership, epoch_seconds, load, membership,

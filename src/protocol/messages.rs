@@ -65,12 +65,15 @@ pub enum Request {
         #[serde(default)]
         restored: bool,
     },
-    /// Discover: train Mode 2 from scratch for N_W = 1..=max_classes on the current trajectory,
-    /// `epochs` each, with the other settings of `config`.
+    /// Discover: train Mode 2 for N_W = 1..=max_classes on the current trajectory, `epochs`
+    /// each, with the other settings of `config`; with `warm_start`, each from the embeddings
+    /// and encoder of the current model when it has the same shape, else from scratch.
     Scan {
         config: LearnerConfig,
         max_classes: usize,
         epochs: usize,
+        #[serde(default)]
+        warm_start: bool,
     },
     /// Extrapolate: run the current model's dynamics and the true dynamics side by side at
     /// `explore.phi`, same seeds and initial configurations (L is the model's, the true rates the
@@ -146,6 +149,37 @@ pub struct TrajectorySummary {
     pub seconds: Option<f64>,
     /// The name to save it under.
     pub file_name: String,
+}
+
+/// Where each N_W of a scan starts.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ScanStart {
+    /// A fresh network, as asked.
+    #[default]
+    Scratch,
+    /// The embeddings and encoder of the current model (its kept weights, after `epochs`
+    /// epochs); the class head fresh.
+    WarmStart { epochs: usize },
+    /// A fresh network although a warm start was asked for, because of `reason`.
+    ScratchBecause { reason: String },
+}
+
+impl ScanStart {
+    /// The sentence the Discover view shows.
+    pub fn describe(&self) -> String {
+        match self {
+            ScanStart::Scratch => "Each N_W starts from scratch.".to_string(),
+            ScanStart::WarmStart { epochs } => format!(
+                "Each N_W starts from the trained network's embeddings and encoder (trained \
+                 {epochs} epoch{} in Learn), with a fresh class head.",
+                if *epochs == 1 { "" } else { "s" }
+            ),
+            ScanStart::ScratchBecause { reason } => {
+                format!("Each N_W starts from scratch: {reason}.")
+            }
+        }
+    }
 }
 
 /// One finished N_W of a scan.
@@ -282,6 +316,9 @@ pub enum Event {
         /// that follow the kinds of move (rotation, forward, other, blocked), for N_W = 1, 2, ..
         #[serde(default)]
         val_kind_bounds: Option<Vec<f64>>,
+        /// Where each N_W starts (a warm start or scratch).
+        #[serde(default)]
+        start: ScanStart,
     },
     /// Discover: progress inside the run of one N_W.
     ScanProgress {

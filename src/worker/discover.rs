@@ -1,5 +1,6 @@
-//! The N_W scan job (Discover): Mode 2 trained from scratch for N_W = 1, 2, ... on the current
-//! trajectory; after each, its best U/T, class rates, and which kinds of move fall in which class.
+//! The N_W scan job (Discover): Mode 2 trained for N_W = 1, 2, ... on the current trajectory,
+//! from scratch or warm-started from the current model; after each, its best U/T, class rates,
+//! and which kinds of move fall in which class.
 
 use super::control::{Control, now_ms};
 use super::learning::Compute;
@@ -12,21 +13,26 @@ use crate::core::learner::{
     EpochReport, LearnedDynamics, LearnerConfig, Mode, Trainer, Validation, segment_source,
 };
 use crate::core::trajectory::AnyTrajectory;
-use crate::protocol::messages::{Event, ScanPoint};
+use crate::protocol::messages::{Event, ScanPoint, ScanStart};
 
 /// Configurations of the trajectory classified for the membership table.
 const MEMBERSHIP_CONFIGS: usize = 32;
 
-/// Runs the scan until its end or a stop; finished N_W are reported as they finish.
+/// Runs the scan until its end or a stop; finished N_W are reported as they finish. `warm` is
+/// the model to warm-start from when the page asked for a warm start (`None` inside when there
+/// is no model).
+#[allow(clippy::too_many_arguments)]
 pub async fn scan(
     config: &LearnerConfig,
     max_classes: usize,
     epochs: usize,
+    warm: Option<Option<&LearnedDynamics>>,
     trajectory: &AnyTrajectory,
     exact_u_per_t: Option<f64>,
     compute: &Compute,
     control: &Control,
 ) {
+    let (start, body) = warm_start(config, warm, trajectory, compute);
     let rate_estimates = trajectory.active_lattice().map(kind_rate_estimates);
     // One held-out trajectory for the whole scan: every N_W is judged on the same data.
     let (validation, val_kind_bounds) = match validation_with_kind_bounds(trajectory, max_classes) {
@@ -40,6 +46,7 @@ pub async fn scan(
         val_exact_u_per_t: validation.as_ref().and_then(|v| v.exact_u_per_t),
         rate_estimates,
         val_kind_bounds,
+        start,
     });
     control.set_paused(false);
     let mut completed = true;
@@ -57,6 +64,7 @@ pub async fn scan(
         };
         match train_one(
             run,
+            body,
             trajectory,
             exact_u_per_t,
             validation.clone(),
@@ -85,10 +93,54 @@ pub async fn scan(
     post(&Event::ScanFinished { completed });
 }
 
-/// Trains one N_W; `Ok(None)` if stopped before its last epoch. The best epoch is the best on
-/// the held-out trajectory when there is one, else on the training trajectory.
+/// Where the scan's runs start: from `warm`'s body when one was asked for and fits (same
+/// network shape, same kind of model), else from scratch, with the reason.
+fn warm_start<'a>(
+    config: &LearnerConfig,
+    warm: Option<Option<&'a LearnedDynamics>>,
+    trajectory: &AnyTrajectory,
+    compute: &Compute,
+) -> (ScanStart, Option<&'a LearnedDynamics>) {
+    let learned = match warm {
+        None => return (ScanStart::Scratch, None),
+        Some(None) => {
+            let reason = "there is no trained network yet (train one in Learn)".to_string();
+            return (ScanStart::ScratchBecause { reason }, None);
+        }
+        Some(Some(learned)) => learned,
+    };
+    let probe = LearnerConfig {
+        mode: Mode::Mode2 { classes: 1 },
+        ..config.clone()
+    };
+    match Trainer::warm_started(
+        probe,
+        learned,
+        segment_source(trajectory.clone()),
+        compute.device.clone(),
+        None,
+    ) {
+        Ok(_) => (
+            ScanStart::WarmStart {
+                epochs: learned.summary().epochs,
+            },
+            Some(learned),
+        ),
+        Err(err) => (
+            ScanStart::ScratchBecause {
+                reason: err.to_string(),
+            },
+            None,
+        ),
+    }
+}
+
+/// Trains one N_W, from `body`'s embeddings and encoder if given; `Ok(None)` if stopped before
+/// its last epoch. The best epoch is the best on the held-out trajectory when there is one, else
+/// on the training trajectory.
 async fn train_one(
     config: LearnerConfig,
+    body: Option<&LearnedDynamics>,
     trajectory: &AnyTrajectory,
     exact_u_per_t: Option<f64>,
     validation: Option<Validation>,
@@ -98,15 +150,13 @@ async fn train_one(
 ) -> Result<Option<ScanPoint>, String> {
     let classes = config.mode.classes();
     let started = now_ms();
-    let mut trainer = compute.share(
-        Trainer::new(
-            config,
-            segment_source(trajectory.clone()),
-            compute.device.clone(),
-            exact_u_per_t,
-        )
-        .map_err(|e| e.to_string())?,
-    );
+    let source = segment_source(trajectory.clone());
+    let device = compute.device.clone();
+    let trainer = match body {
+        Some(body) => Trainer::warm_started(config, body, source, device, exact_u_per_t),
+        None => Trainer::new(config, source, device, exact_u_per_t),
+    };
+    let mut trainer = compute.share(trainer.map_err(|e| e.to_string())?);
     if let Some(validation) = validation {
         trainer = trainer
             .with_validation(validation)

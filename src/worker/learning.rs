@@ -82,13 +82,16 @@ impl Learning {
                 config,
                 max_classes,
                 epochs,
+                warm_start,
             } => match self.job_inputs(current, "to scan") {
                 Some((device, trajectory, summary)) => {
                     let exact = summary.u_per_t;
+                    let warm = warm_start.then_some(self.learned.as_ref());
                     discover::scan(
                         &config,
                         max_classes,
                         epochs,
+                        warm,
                         trajectory,
                         exact,
                         &self.compute(device),

@@ -36,6 +36,8 @@ test('discover scans N_W and extrapolate runs the learned dynamics beside the tr
     console.log(`scan N_W = 1..3 in ${((Date.now() - started) / 1000).toFixed(1)} s: U/T ${u.map((v) => v.toFixed(2)).join(', ')}`);
     assert.equal(u.length, 3);
     assert.ok(u.every(Number.isFinite), `U/T values ${u}`);
+    // A warm start is asked for (the default) but nothing is trained yet: the page says so.
+    assert.match(await page.getByTestId('discover-start').innerText(), /from scratch: there is no trained network yet/);
     // The chart's dashed bound: the best held-out U/T with N_W rates per kind of move, one per
     // N_W, never lower for more classes.
     const bounds = (await page.getByTestId('discover-chart').getAttribute('data-kind-bounds')).split(',').map(Number);

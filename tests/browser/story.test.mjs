@@ -52,6 +52,8 @@ test('the classroom story plays Simulate, Learn, Discover and Extrapolate in ord
   assert.ok(jumps > 15_000 && jumps < 22_000, `${jumps} jumps`);
   assert.equal(await page.getByTestId('learn-stats').getAttribute('data-epochs'), '3');
   assert.equal(await page.getByTestId('discover-table').getAttribute('data-points'), '6');
+  // Discover started each N_W from the network Learn had just trained (a warm start).
+  assert.match(await page.getByTestId('discover-start').innerText(), /starts from the trained network's embeddings and encoder \(trained \d+ epochs? in Learn\)/);
   assert.ok(await page.getByTestId('extrapolate-summary').isVisible());
   assert.equal(await page.getByTestId('messages').innerText(), '');
   await screenshot(page, 'story-desktop');

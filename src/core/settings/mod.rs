@@ -34,6 +34,11 @@ pub struct ExploreSettings {
     pub scan_max: usize,
     /// Epochs of each scan run.
     pub scan_epochs: usize,
+    /// Whether each N_W of the scan starts from the trained network's embeddings and encoder
+    /// (a warm start; the class head starts fresh) when there is one of the same shape, rather
+    /// than from scratch.
+    #[serde(default = "warm_start_by_default")]
+    pub scan_warm_start: bool,
     /// Density of the side-by-side run.
     pub phi: f64,
     /// Total time of each run (side by side, and each sweep point).
@@ -49,11 +54,21 @@ pub struct ExploreSettings {
     pub sweep: Vec<f64>,
 }
 
+/// The scan starts from the trained network unless asked not to: measured on the exclusion
+/// preset's trajectory with no prior, a scan from scratch stayed at the occupancy-blind optimum
+/// (held-out U/T 9.7 for every N_W >= 3 after 2 epochs, 16.6 at N_W = 4 after 10), while one
+/// warm-started from its Mode 1 network reached 31.9 at N_W = 4 with a near-zero class holding
+/// 72% of the blocked moves.
+fn warm_start_by_default() -> bool {
+    true
+}
+
 impl Default for ExploreSettings {
     fn default() -> Self {
         Self {
             scan_max: 6,
             scan_epochs: 3,
+            scan_warm_start: warm_start_by_default(),
             phi: 0.3,
             t: 50.0,
             burn_in: 10.0,
@@ -100,6 +115,7 @@ pub fn classroom_explore() -> ExploreSettings {
     ExploreSettings {
         scan_max: 6,
         scan_epochs: 2,
+        scan_warm_start: warm_start_by_default(),
         phi: 0.3,
         t: 30.0,
         burn_in: 5.0,

@@ -695,6 +695,26 @@ pub const SETTINGS: &[Setting] = &[
         explore.scan_epochs,
         |raw| whole(raw, Range { min: 1, max: 1000 })
     ),
+    Setting {
+        key: "scan_warm",
+        label: "start from the trained network",
+        help: "1: each N_W's embeddings and encoder start from the network trained in Learn (it \
+            must have the same size), its class head fresh; 0: from scratch. Without the hard \
+            constraint a scan from scratch tends to stay at the occupancy-blind optimum.",
+        group: Group::Discover,
+        read: |s, raw| {
+            s.explore.scan_warm_start = match parse::<u8>(raw, "0 or 1")? {
+                0 => false,
+                1 => true,
+                _ => return Err("0 or 1".into()),
+            };
+            Ok(())
+        },
+        write: |s| Some(u8::from(s.explore.scan_warm_start).to_string()),
+        control: Control::Switch,
+        advanced: false,
+        fit: None,
+    },
     field!(
         "x_phi",
         "φ (side by side)",
@@ -900,6 +920,7 @@ mod tests {
                 s.workers = 2;
                 s.learner.activation = Activation::Relu;
                 s.explore.tau = 0.0;
+                s.explore.scan_warm_start = false;
                 s.explore.sweep = vec![0.2, 0.45];
                 s
             })

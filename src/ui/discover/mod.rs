@@ -10,7 +10,7 @@ use super::progress_bar::ProgressBar;
 use super::settings_form::{SettingsFields, commit_fields, form_fields};
 use crate::core::discovery::KindEstimate;
 use crate::protocol::link::{Group, LinkSettings};
-use crate::protocol::messages::{Event, Request, ScanPoint};
+use crate::protocol::messages::{Event, Request, ScanPoint, ScanStart};
 use class_membership::ClassMembershipTable;
 use leptos::prelude::*;
 use scan_results::{ScanChart, ScanTable, plateau};
@@ -34,6 +34,8 @@ pub struct DiscoverState {
     pub running: RwSignal<bool>,
     /// The N_W whose classes are tabulated (the user's choice, else the discovered one).
     pub shown: RwSignal<Option<usize>>,
+    /// Where the last scan's runs started (a warm start or scratch); `None` before a scan.
+    pub start: RwSignal<Option<ScanStart>>,
 }
 
 impl DiscoverState {
@@ -49,6 +51,7 @@ impl DiscoverState {
             epochs: RwSignal::new(0),
             running: RwSignal::new(false),
             shown: RwSignal::new(None),
+            start: RwSignal::new(None),
         }
     }
 
@@ -62,6 +65,7 @@ impl DiscoverState {
             config: settings.learner,
             max_classes: settings.explore.scan_max,
             epochs: settings.explore.scan_epochs,
+            warm_start: settings.explore.scan_warm_start,
         });
     }
 
@@ -75,7 +79,9 @@ impl DiscoverState {
                 val_exact_u_per_t,
                 rate_estimates,
                 val_kind_bounds,
+                start,
             } => {
+                self.start.set(Some(start));
                 self.val_kind_bounds
                     .set(val_kind_bounds.unwrap_or_default());
                 self.max_classes.set(max_classes);
@@ -179,6 +185,9 @@ pub fn DiscoverPanel(state: DiscoverState, has_trajectory: Signal<bool>) -> impl
                     "Stop"
                 </button>
             </div>
+            <p class="hint" data-testid="discover-start">
+                {move || state.start.get().map(|s| s.describe()).unwrap_or_default()}
+            </p>
             <ProgressBar
                 test_id="discover-progress"
                 percent=Signal::derive(progress_percent)
