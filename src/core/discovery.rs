@@ -44,6 +44,36 @@ impl ClassMembership {
             .collect()
     }
 
+    /// What each class is: the true kind that makes up most of its moves and that kind's share
+    /// of the class, e.g. the blocked steps in the near-zero class that the paper's N_W = 4
+    /// finds. Blocked steps name no class when they were masked (the hard constraint), where
+    /// their class does not set their rate. `None` for a class with no moves.
+    pub fn class_kinds(&self) -> Vec<Option<(MoveKind, f64)>> {
+        (0..self.class_rates.len())
+            .map(|class| {
+                let in_class = |kind: &MoveKind, row: &Vec<u64>| {
+                    let masked = self.blocked_masked && *kind == MoveKind::Blocked;
+                    if masked {
+                        0
+                    } else {
+                        row.get(class).copied().unwrap_or(0)
+                    }
+                };
+                let total: u64 = MoveKind::ALL
+                    .iter()
+                    .zip(&self.counts)
+                    .map(|(kind, row)| in_class(kind, row))
+                    .sum();
+                let (kind, most) = MoveKind::ALL
+                    .iter()
+                    .zip(&self.counts)
+                    .map(|(kind, row)| (*kind, in_class(kind, row)))
+                    .max_by_key(|(_, n)| *n)?;
+                (total > 0).then(|| (kind, most as f64 / total as f64))
+            })
+            .collect()
+    }
+
     /// The learned rate of each true kind, averaged over its candidate moves: with the
     /// membership fractions p_kc of kind k, W_k = sum_c p_kc r_c. When the classes are pure this
     /// is the rate of the kind's class; when the network spends a spare class splitting one
@@ -338,6 +368,38 @@ mod tests {
     }
     use crate::core::model::{ActiveLatticeRates, ParticleConfig};
     use crate::core::trajectory::Trajectory;
+
+    /// The warm-started N_W = 4 scan of the exclusion preset's trajectory (README): its slowest
+    /// class is named by the blocked steps that make up nearly all of it.
+    #[test]
+    fn each_class_is_named_by_the_kind_that_fills_it() {
+        let mut membership = ClassMembership {
+            kinds: MoveKind::ALL
+                .iter()
+                .map(|k| k.label().to_string())
+                .collect(),
+            true_rates: None,
+            class_rates: vec![0.0089, 0.1068, 0.9342, 8.4512],
+            counts: vec![
+                vec![0, 4608, 0, 0],
+                vec![1, 0, 0, 1335],
+                vec![0, 0, 5308, 0],
+                vec![1840, 0, 503, 0],
+            ],
+            configs: 256,
+            blocked_masked: false,
+        };
+        let named = membership.class_kinds();
+        assert_eq!(named[0], Some((MoveKind::Blocked, 1840.0 / 1841.0)));
+        assert_eq!(named[1], Some((MoveKind::Rotation, 1.0)));
+        assert_eq!(named[2].map(|(k, _)| k), Some(MoveKind::OtherStep));
+        assert_eq!(named[3], Some((MoveKind::Forward, 1.0)));
+        // Masked blocked steps name nothing: the first class then holds one forward step.
+        membership.blocked_masked = true;
+        assert_eq!(membership.class_kinds()[0], Some((MoveKind::Forward, 1.0)));
+        membership.counts[1][0] = 0;
+        assert_eq!(membership.class_kinds()[0], None);
+    }
 
     #[test]
     fn there_are_fifteen_partitions_of_four_kinds() {

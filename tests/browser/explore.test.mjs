@@ -50,6 +50,9 @@ test('discover scans N_W and extrapolate runs the learned dynamics beside the tr
     const learned = await page.getByTestId('discover-membership').locator('td.learned-rate').allTextContents();
     assert.equal(learned.length, 4, `learned rates ${learned}`);
     assert.ok(learned.every((t) => Number.isFinite(Number(t))), `learned rates ${learned}`);
+    // Each class is named by the true kind that fills most of it, with its share.
+    const kinds = await page.getByTestId('class-kind').allTextContents();
+    assert.ok(kinds.length >= 1 && kinds.every((t) => /^(.+: \d+%|empty)$/.test(t)), `class names ${kinds}`);
     await screenshot(page, 'discover-cpu');
 
     // A model to extrapolate with: one epoch of Mode 1.

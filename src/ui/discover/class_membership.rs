@@ -17,12 +17,28 @@ pub fn ClassMembershipTable(
             .get()
             .and_then(|p| p.membership.map(|m| (p.classes, m)))
             .map(|(n, m)| {
+                let names = m.class_kinds();
                 let header = m
                     .class_rates
                     .iter()
                     .enumerate()
                     .map(|(k, r)| {
-                        view! { <th>{format!("class {} (rate {r:.3})", k + 1)}</th> }
+                        let name = names
+                            .get(k)
+                            .copied()
+                            .flatten()
+                            .map(|(kind, share)| {
+                                format!("{}: {:.0}%", kind.label(), 100.0 * share)
+                            })
+                            .unwrap_or_else(|| "empty".into());
+                        view! {
+                            <th title="the true kind that makes up most of this class's moves">
+                                {format!("class {} (rate {r:.3})", k + 1)} <br />
+                                <span class="class-kind" data-testid="class-kind">
+                                    {name}
+                                </span>
+                            </th>
+                        }
                     })
                     .collect_view();
                 let kind_rates = m.kind_rates();
