@@ -236,6 +236,13 @@ fn scan_prints_one_line_per_number_of_classes() {
     }
 }
 
+/// The number under `key` in a JSON line of the CLI's output.
+fn number(line: &Value, key: &str) -> f64 {
+    line[key]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{key} is a number: {line}"))
+}
+
 /// An active-lattice trajectory with the paper's rates, simulated by the CLI.
 fn alm_trajectory(name: &str, l: &str, phi: &str, t: &str, seed: &str) -> TempPath {
     let trajectory = TempPath::new(name);
@@ -285,11 +292,6 @@ fn train_with_a_held_out_trajectory_keeps_the_best_held_out_epoch() {
     args.extend(TINY);
     let lines = json_lines(&args);
     assert_eq!(lines.len(), 4);
-    let number = |line: &Value, key: &str| {
-        line[key]
-            .as_f64()
-            .unwrap_or_else(|| panic!("{key} is a number: {line}"))
-    };
     let val_exact = number(&lines[0], "val_exact_U_per_T");
     let blind = number(&lines[0], "blind_U_per_T");
     let val_blind = number(&lines[0], "val_blind_U_per_T");
@@ -633,11 +635,6 @@ fn without_priors_the_network_learns_excluded_volume_on_held_out_data() {
     args.extend(CLASSROOM.iter().filter(|&&a| a != "--hard-constraint"));
     let lines = json_lines(&args);
     assert_eq!(lines.len(), 3);
-    let number = |line: &Value, key: &str| {
-        line[key]
-            .as_f64()
-            .unwrap_or_else(|| panic!("{key} is a number: {line}"))
-    };
     let last = &lines[2];
     let kept = lines
         .iter()

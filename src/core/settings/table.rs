@@ -115,6 +115,15 @@ fn whole(raw: &str, range: Range) -> Result<usize, String> {
     })
 }
 
+/// A switch's value in a link: 0 or 1.
+fn switch(raw: &str) -> Result<bool, String> {
+    match parse::<u8>(raw, "0 or 1")? {
+        0 => Ok(false),
+        1 => Ok(true),
+        _ => Err("0 or 1".into()),
+    }
+}
+
 fn real(raw: &str, ok: impl Fn(f64) -> bool, expected: &str) -> Result<f64, String> {
     parse::<f64>(raw, expected).and_then(|v| {
         if v.is_finite() && ok(v) {
@@ -649,11 +658,7 @@ pub const SETTINGS: &[Setting] = &[
             by default.",
         group: Group::Learner,
         read: |s, raw| {
-            s.learner.hard_constraint = match parse::<u8>(raw, "0 or 1")? {
-                0 => false,
-                1 => true,
-                _ => return Err("0 or 1".into()),
-            };
+            s.learner.hard_constraint = switch(raw)?;
             Ok(())
         },
         write: |s| Some(u8::from(s.learner.hard_constraint).to_string()),
@@ -703,11 +708,7 @@ pub const SETTINGS: &[Setting] = &[
             constraint a scan from scratch tends to stay at the occupancy-blind optimum.",
         group: Group::Discover,
         read: |s, raw| {
-            s.explore.scan_warm_start = match parse::<u8>(raw, "0 or 1")? {
-                0 => false,
-                1 => true,
-                _ => return Err("0 or 1".into()),
-            };
+            s.explore.scan_warm_start = switch(raw)?;
             Ok(())
         },
         write: |s| Some(u8::from(s.explore.scan_warm_start).to_string()),
@@ -828,11 +829,7 @@ pub const SETTINGS: &[Setting] = &[
             the header, the autosave bar and the backend panel.",
         group: Group::General,
         read: |s, raw| {
-            s.embed = match parse::<u8>(raw, "0 or 1")? {
-                0 => false,
-                1 => true,
-                _ => return Err("0 or 1".into()),
-            };
+            s.embed = switch(raw)?;
             Ok(())
         },
         write: |s| Some(u8::from(s.embed).to_string()),
