@@ -20,7 +20,10 @@ pub fn ProgressBar(
             aria-valuenow=move || format!("{:.0}", percent())
             aria-label=move || text.get()
         >
-            <div class="bar" style=move || format!("width: {:.1}%", percent())></div>
+            <div
+                class="bar"
+                style=move || format!("transform: scaleX({:.4})", percent() / 100.0)
+            ></div>
             <span>{move || text.get()}</span>
         </div>
     }
