@@ -2,7 +2,10 @@
 // which and why, and a real burn training step sequence lowers the loss on that backend.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, screenshot, loadLearner, trainingEnded } from './harness.mjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { serveDist, launch, openPage, screenshot, loadLearner, trainingEnded, distDir } from './harness.mjs';
+import { forwardingExports } from './wasm-module.mjs';
 
 let server;
 before(async () => { server = await serveDist(); });
@@ -129,3 +132,19 @@ for (const preloaded of [true, false]) {
     }
   });
 }
+
+// The linker wraps each export of a module with static constructors (burn's GPU kernel
+// registrations) so that every call from JavaScript runs them all again, unless the module calls
+// them itself: src/bin/worker.rs does, once. Wrapped, the learner worker spent 40% of its time
+// in them while training. A wrapper is an export whose body calls the constructors, then the
+// real function; the build before the fix had eight sharing one first call.
+test('the learner worker runs its static constructors once, not on every call from JavaScript', () => {
+  const wasm = new Uint8Array(readFileSync(join(distDir, 'jumpformer-worker_bg.wasm')));
+  const byFirst = new Map();
+  for (const w of forwardingExports(wasm)) {
+    byFirst.set(w.first, [...(byFirst.get(w.first) ?? []), w.name]);
+  }
+  for (const names of byFirst.values()) {
+    assert.ok(names.length < 3, `exports wrapped by one function: ${names.join(', ')}`);
+  }
+});

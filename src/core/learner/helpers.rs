@@ -57,12 +57,13 @@ pub struct ShareReply {
     pub grads: Vec<f32>,
 }
 
-/// The least work worth a share, in floating-point operations: about 15 ms of wasm on one core
-/// (the FA tutorial's step, about 0.8 GFLOP, took 0.12 s in Chromium). Below it, sending the
-/// weights and the batch and summing the gradient cost more than they save: with the classroom
-/// preset's steps (about 60 MFLOP) shared between two workers, the classroom story took 391 s
-/// instead of about 210 s.
-pub const MIN_SHARE_FLOPS: f64 = 1e8;
+/// The least work worth a share, in floating-point operations (about 1 ms of wasm on one
+/// core at the FA tutorial's 11 GFLOP/s). Measured in Chromium on 2 cores once the learner
+/// worker stopped re-running its constructors on every call from JavaScript: sharing the
+/// classroom preset's steps (about 65 MFLOP) with one helper took the classroom story from 95 s
+/// to 65 s, and the Exclusion preset's (about 30 MFLOP) its three epochs from 14.6 s to 12.4 s.
+/// Steps under twice this stay on one worker.
+pub const MIN_SHARE_FLOPS: f64 = 1e7;
 
 /// Floating-point operations of one forward pass per token, for configurations of `tokens`
 /// tokens: the attention's four projections and the feed-forward block (a multiply and an add

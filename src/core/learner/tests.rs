@@ -858,8 +858,7 @@ impl StepHelpers for InProcessHelpers {
 /// micro-batches are the same (cut for 3 workers instead of 1), only the order of the float sums
 /// changes. The tolerance is the one of `threads_and_micro_batches_give_the_same_training`, and
 /// so is the reason. A helper that fails has its share computed by the trainer, so the result
-/// is still the same. The network is the default one: a smaller one's steps are not worth
-/// sharing ([`helpers_worth`]).
+/// is still the same.
 #[test]
 fn helpers_give_the_same_training_and_evaluation() {
     let trajectory = Arc::new(simulate_fa(FaSpec::TUTORIAL, 300.0, 4));
@@ -897,10 +896,10 @@ fn helpers_give_the_same_training_and_evaluation() {
     }
 }
 
-/// Only work that pays for its messages is shared: the classroom preset's steps (a 1-layer
-/// network of width 32, 64 configurations of 18 tokens: about 60 MFLOP) stay on one worker,
-/// the FA tutorial's (the default network, 128 configurations of 10 tokens: about 0.8 GFLOP)
-/// go to as many helpers as a share of 0.1 GFLOP allows, and never to more than are available.
+/// Only work that pays for its messages is shared: a step of 10 MFLOP stays on one worker; the
+/// classroom preset's (a 1-layer network of width 32, 64 configurations of 18 tokens: about 65
+/// MFLOP) goes to up to five helpers; the FA tutorial's (the default network, 128
+/// configurations of 10 tokens: about 0.8 GFLOP) to as many as are available.
 #[test]
 fn only_steps_worth_sharing_are_shared() {
     use crate::core::presets::Preset;
@@ -915,8 +914,10 @@ fn only_steps_worth_sharing_are_shared() {
         step(&classroom, 18)
     );
     assert!((6e8..9e8).contains(&step(&fa, 10)), "{}", step(&fa, 10));
-    assert_eq!(helpers_worth(step(&classroom, 18), 7), 0);
-    assert_eq!(helpers_worth(step(&fa, 10), 7), 6);
+    assert_eq!(helpers_worth(1e7, 7), 0);
+    assert_eq!(helpers_worth(step(&classroom, 18), 7), 5);
+    assert_eq!(helpers_worth(step(&classroom, 18), 1), 1);
+    assert_eq!(helpers_worth(step(&fa, 10), 7), 7);
     assert_eq!(helpers_worth(step(&fa, 10), 1), 1);
     assert_eq!(helpers_worth(step(&fa, 10), 0), 0);
 }
