@@ -217,8 +217,12 @@ fn scan_prints_one_line_per_number_of_classes() {
         "--json",
     ];
     args.extend(TINY);
-    let lines = json_lines(&args);
-    assert_eq!(lines.len(), 2, "{lines:?}");
+    let mut lines = json_lines(&args);
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    let summary = lines.pop().expect("the plateau line");
+    let plateau = summary["plateau"]["classes"].as_u64();
+    assert!(matches!(plateau, Some(1 | 2)), "{summary}");
+    assert_eq!(summary["judged_on"], "training", "{summary}");
     let exact = json_lines(&["loglik", trajectory.arg(), "--json"])[0]["U_per_T"].as_f64();
     for (line, classes) in lines.iter().zip(1..) {
         assert_eq!(line["classes"].as_u64(), Some(classes), "{line}");
@@ -385,8 +389,10 @@ fn the_nw_scan_of_the_classroom_trajectory_flattens_at_three_processes() {
         "--json",
     ];
     args.extend(CLASSROOM);
-    let lines = json_lines(&args);
-    assert_eq!(lines.len(), 6);
+    let mut lines = json_lines(&args);
+    assert_eq!(lines.len(), 7);
+    let summary = lines.pop().expect("the plateau line");
+    assert_eq!(summary["plateau"]["classes"].as_u64(), Some(3), "{summary}");
     let exact = lines[0]["exact_U_per_T"]
         .as_f64()
         .expect("the rates are known");

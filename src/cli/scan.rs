@@ -7,6 +7,7 @@ use super::train::{
     LearnerArgs, TrainCliError, describe_membership, epoch_seconds, load, membership,
 };
 use crate::core::learner::{EpochReport, LearnerConfig, Mode};
+use crate::core::plateau::{NOISE_STANDARD_ERRORS, ScanScore, plateau};
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -19,7 +20,8 @@ pub struct ScanArgs {
     classes: ClassRange,
     #[command(flatten)]
     learner: LearnerArgs,
-    /// Print one JSON object per N_W instead of text.
+    /// Print one JSON object per N_W instead of text, and, when more than one N_W was scanned,
+    /// a last one with the plateau (`{"plateau": ...}`).
     #[arg(long)]
     json: bool,
 }
@@ -76,6 +78,8 @@ pub fn run(args: &ScanArgs) -> Result<(), TrainCliError> {
             info.label()
         );
     }
+    // Each N_W's judged U/T and its split over the trajectory's stretches, for the plateau.
+    let mut scores: Vec<(usize, f64, Vec<f64>)> = Vec::new();
     for config in configs {
         let classes = config.mode.classes();
         let epochs = config.epochs;
@@ -104,10 +108,16 @@ pub fn run(args: &ScanArgs) -> Result<(), TrainCliError> {
             epoch: best_epoch,
             u_per_t,
             val_u_per_t,
+            u_per_t_blocks,
+            val_u_per_t_blocks,
             class_rates,
             translation_spread,
             ..
         } = best.expect("at least one epoch");
+        scores.push(match (val_u_per_t, &val_u_per_t_blocks) {
+            (Some(v), blocks) => (classes, v, blocks.clone().unwrap_or_default()),
+            (None, _) => (classes, u_per_t, u_per_t_blocks.clone()),
+        });
         let bound = |l: &super::train::Loaded| l.kinds.map(|k| k.best_u_per_t(classes));
         let judged_on = held_out.as_ref().unwrap_or(&loaded);
         let membership = membership(&trainer.kept(), judged_on)?;
@@ -125,9 +135,11 @@ pub fn run(args: &ScanArgs) -> Result<(), TrainCliError> {
             if let Some(b) = bound(&loaded) {
                 line["kind_bound_U_per_T"] = json!(b);
             }
+            line["U_per_T_blocks"] = json!(u_per_t_blocks);
             if let Some(h) = &held_out {
                 line["val_U_per_T"] = json!(val_u_per_t);
                 line["val_exact_U_per_T"] = json!(h.exact_u_per_t);
+                line["val_U_per_T_blocks"] = json!(val_u_per_t_blocks);
                 if let Some(b) = bound(h) {
                     line["val_kind_bound_U_per_T"] = json!(b);
                 }
@@ -171,7 +183,52 @@ pub fn run(args: &ScanArgs) -> Result<(), TrainCliError> {
             }
         }
     }
+    let judged_on = if held_out.is_some() {
+        "held-out"
+    } else {
+        "training"
+    };
+    report_plateau(&scores, judged_on, args.json);
     Ok(())
+}
+
+/// Prints where the curve of the judged U/T against N_W flattens, with each N_W's gap to the
+/// best (see [`crate::core::plateau`]); nothing for a scan of one N_W.
+fn report_plateau(scores: &[(usize, f64, Vec<f64>)], judged_on: &str, json: bool) {
+    let scores: Vec<ScanScore> = scores
+        .iter()
+        .map(|(classes, u_per_t, blocks)| ScanScore {
+            classes: *classes,
+            u_per_t: *u_per_t,
+            blocks,
+        })
+        .collect();
+    let Some(found) = plateau(&scores) else {
+        return;
+    };
+    if json {
+        println!("{}", json!({ "plateau": found, "judged_on": judged_on }));
+        return;
+    }
+    let noise = if found.blocks > 0 {
+        format!(
+            "{} standard errors from {} stretches",
+            NOISE_STANDARD_ERRORS, found.blocks
+        )
+    } else {
+        "no stretches to judge noise by".into()
+    };
+    println!(
+        "plateau: N_W = {} (best {judged_on} U/T at N_W = {}; negligible below {:.4}; {noise})",
+        found.classes, found.best_classes, found.negligible
+    );
+    for gap in &found.gaps {
+        let se = gap
+            .standard_error
+            .map(|se| format!(" ± {se:.4}"))
+            .unwrap_or_default();
+        println!("  N_W = {}: {:.4}{se} below the best", gap.classes, gap.gap);
+    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub mod learner;
 pub mod loglik;
 pub mod model;
 pub mod observables;
+pub mod plateau;
 pub mod presets;
 pub mod propagation;
 pub mod rng;

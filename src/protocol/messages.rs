@@ -10,6 +10,7 @@ use crate::core::discovery::{ClassMembership, KindEstimate};
 use crate::core::inspection::ParticleInspection;
 use crate::core::learner::{EpochReport, LearnerConfig};
 use crate::core::observables::{ObservableSummary, Snapshot};
+use crate::core::plateau::ScanScore;
 use crate::core::propagation::EnsembleSummary;
 use crate::core::simulation::ConfigView;
 use crate::protocol::link::{ExploreSettings, SimulationSettings};
@@ -191,12 +192,37 @@ pub struct ScanPoint {
     /// U/T on the held-out trajectory at the best epoch (the best epoch is chosen by it).
     #[serde(default)]
     pub val_u_per_t: Option<f64>,
+    /// `u_per_t` split over consecutive stretches of the training trajectory, and
+    /// `val_u_per_t` over the held-out one: what the plateau's noise is judged by.
+    #[serde(default)]
+    pub u_per_t_blocks: Vec<f64>,
+    #[serde(default)]
+    pub val_u_per_t_blocks: Option<Vec<f64>>,
     pub best_epoch: usize,
     /// The learned class rates at the best epoch.
     pub class_rates: Vec<f64>,
     /// How the true kinds of move fall into the classes (active lattice only).
     pub membership: Option<ClassMembership>,
     pub seconds: f64,
+}
+
+impl ScanPoint {
+    /// The score the plateau judges this N_W by: held-out when there is a held-out
+    /// trajectory, else training.
+    pub fn score(&self) -> ScanScore<'_> {
+        match (self.val_u_per_t, &self.val_u_per_t_blocks) {
+            (Some(u), blocks) => ScanScore {
+                classes: self.classes,
+                u_per_t: u,
+                blocks: blocks.as_deref().unwrap_or_default(),
+            },
+            (None, _) => ScanScore {
+                classes: self.classes,
+                u_per_t: self.u_per_t,
+                blocks: &self.u_per_t_blocks,
+            },
+        }
+    }
 }
 
 /// One frame of the side-by-side run: replica 0 of each dynamics.

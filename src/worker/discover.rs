@@ -210,6 +210,8 @@ async fn train_one(
         classes,
         u_per_t: report.u_per_t,
         val_u_per_t: report.val_u_per_t,
+        u_per_t_blocks: report.u_per_t_blocks,
+        val_u_per_t_blocks: report.val_u_per_t_blocks,
         best_epoch: report.epoch,
         class_rates: report.class_rates.unwrap_or_default(),
         membership,

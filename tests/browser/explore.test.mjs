@@ -36,6 +36,15 @@ test('discover scans N_W and extrapolate runs the learned dynamics beside the tr
     console.log(`scan N_W = 1..3 in ${((Date.now() - started) / 1000).toFixed(1)} s: U/T ${u.map((v) => v.toFixed(2)).join(', ')}`);
     assert.equal(u.length, 3);
     assert.ok(u.every(Number.isFinite), `U/T values ${u}`);
+    // Each N_W's gap to the best held-out U/T comes with its standard error (from stretches of
+    // the held-out trajectory), and the sentence under the table names the plateau.
+    const gaps = await page.getByTestId('discover-table').locator('td.gap').allTextContents();
+    assert.equal(gaps.length, 3, `gaps ${gaps}`);
+    assert.ok(gaps.every((t) => /^\d+\.\d{3} ± \d+\.\d{3}$/.test(t)), `gaps ${gaps}`);
+    assert.ok(gaps.some((t) => t.startsWith('0.000 ')), `the best N_W has no gap: ${gaps}`);
+    const plateau = await page.getByTestId('discover-plateau').innerText();
+    assert.match(plateau, /The curve flattens at N_W = [123]\b/);
+    assert.equal(plateau.match(/N_W = ([123])/)[1], scan.discovered);
     // A warm start is asked for (the default) but nothing is trained yet: the page says so.
     assert.match(await page.getByTestId('discover-start').innerText(), /from scratch: there is no trained network yet/);
     // The chart's dashed bound: the best held-out U/T with N_W rates per kind of move, one per

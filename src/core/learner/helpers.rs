@@ -310,9 +310,13 @@ impl Helper {
                 let inner = self.device.clone().without_autodiff();
                 let (mut u, mut leak) = (0.0, 0.0);
                 for chunk in chunks {
-                    let (chunk_u, chunk_leak) =
-                        super::train::chunk_values(&valid, chunk, request.hard_constraint, &inner)
-                            .await?;
+                    let (chunk_u, chunk_leak) = super::evaluation::chunk_values(
+                        &valid,
+                        chunk,
+                        request.hard_constraint,
+                        &inner,
+                    )
+                    .await?;
                     u += chunk_u;
                     leak += chunk_leak;
                 }

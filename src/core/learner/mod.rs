@@ -13,7 +13,9 @@
 //! - [`loss`]: U of a batch under given rates, shared by the network and known rates.
 //! - [`adabelief`]: the paper's optimiser, which burn lacks.
 //! - [`train`]: the steppable [`Trainer`] (Adam or AdaBelief, clipping, shuffled segments, epoch
-//!   reports) and the chunked [`Evaluator`] of U over a whole trajectory.
+//!   reports, early stopping on held-out data).
+//! - [`evaluation`]: the chunked [`Evaluator`] of U over a whole trajectory, with its spread
+//!   over stretches of the trajectory.
 //! - [`symmetry`]: how far a network is from translational invariance (the translation spread).
 //! - [`learned`]: a trained network with its settings ([`LearnedDynamics`]): rates of
 //!   configurations for propagation, and the model file.
@@ -30,6 +32,8 @@ pub mod report;
 pub mod adabelief;
 #[cfg(feature = "learner")]
 pub mod encoder;
+#[cfg(feature = "learner")]
+pub mod evaluation;
 #[cfg(feature = "learner")]
 mod gradient;
 #[cfg(feature = "learner")]
@@ -53,12 +57,14 @@ pub use config::{
     OptimizerKind, PositionInit, Range,
 };
 #[cfg(feature = "learner")]
+pub use evaluation::{Evaluation, Evaluator};
+#[cfg(feature = "learner")]
 pub use learned::{Inspection, LearnedDynamics, ModelFileError, TrainingSummary};
 #[cfg(feature = "learner")]
 pub use network::RateNetwork;
 pub use report::{EpochReport, StepOutcome};
 #[cfg(feature = "learner")]
-pub use train::{Evaluation, Evaluator, Trainer, Validation};
+pub use train::{Trainer, Validation};
 
 use thiserror::Error;
 

@@ -48,6 +48,14 @@ pub struct EpochReport {
     /// U/T of the learner on the held-out trajectory, if there is one.
     #[serde(default)]
     pub val_u_per_t: Option<f64>,
+    /// `u_per_t` split over consecutive stretches of the training trajectory (they add up to
+    /// it): what tells a real difference between two networks from noise
+    /// (`core::discovery::plateau`).
+    #[serde(default)]
+    pub u_per_t_blocks: Vec<f64>,
+    /// `val_u_per_t` split over consecutive stretches of the held-out trajectory.
+    #[serde(default)]
+    pub val_u_per_t_blocks: Option<Vec<f64>>,
     /// U/T of the true dynamics on the held-out trajectory, when its rates are known.
     #[serde(default)]
     pub val_exact_u_per_t: Option<f64>,

@@ -795,8 +795,8 @@ fn a_translated_segment_is_the_segment_of_the_translated_lattice() {
     }
 }
 
-/// Chunks summed on the device and read back together (as on a GPU) give the U and leak of
-/// chunks read back one by one, up to f32 rounding of the sums.
+/// Chunks read back together (as on a GPU) or evaluated on threads give the U, leak and
+/// per-stretch U of chunks read back one by one, up to float rounding.
 #[test]
 fn evaluation_read_back_every_few_chunks_gives_the_same_u() {
     let trajectory = Arc::new(simulate_fa(FaSpec { l: 8, c: 0.3 }, 4000.0, 21));
@@ -815,6 +815,22 @@ fn evaluation_read_back_every_few_chunks_gives_the_same_u() {
         "{every:?} vs {grouped:?}"
     );
     assert!(every.blocked_leak > 0.0);
+    // The stretches are the same whichever way the chunks were read back, on threads too, and
+    // add up to U/T.
+    let threaded = block_on(trainer.evaluator().with_threads(3).run()).unwrap();
+    let blocks = every.u_per_t_blocks.len();
+    assert!(
+        blocks >= chunks.min(20) && blocks <= 20,
+        "{blocks} stretches of {chunks} chunks"
+    );
+    for other in [&grouped, &threaded] {
+        assert_eq!(other.u_per_t_blocks.len(), every.u_per_t_blocks.len());
+        for (a, b) in every.u_per_t_blocks.iter().zip(&other.u_per_t_blocks) {
+            assert!(close(*a, *b), "{every:?} vs {other:?}");
+        }
+    }
+    let sum: f64 = every.u_per_t_blocks.iter().sum();
+    assert!(close(sum, every.u_per_t), "{sum} vs {}", every.u_per_t);
 }
 
 /// Helpers answered in this process, as the browser's extra workers answer by message: each

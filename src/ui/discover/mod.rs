@@ -120,7 +120,10 @@ pub fn DiscoverPanel(state: DiscoverState, has_trajectory: Signal<bool>) -> impl
     let scan = move |_| state.start_scan(commit_fields(link, fields, commands), commands);
     let discovered = Memo::new(move |_| state.points.with(|p| plateau(p)));
     let shown = Memo::new(move |_| {
-        let n = state.shown.get().or_else(|| discovered.get())?;
+        let n = state
+            .shown
+            .get()
+            .or_else(|| discovered.with(|d| d.as_ref().map(|d| d.classes)))?;
         state
             .points
             .with(|p| p.iter().find(|p| p.classes == n).cloned())

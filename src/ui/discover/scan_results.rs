@@ -2,39 +2,61 @@
 //! flattens.
 
 use super::DiscoverState;
+use crate::core::plateau::{Gap, Plateau};
 use crate::protocol::messages::ScanPoint;
 use crate::ui::chart;
 use crate::ui::chart_export::ChartExport;
 use crate::ui::commands::Commands;
 use leptos::prelude::*;
 
-/// The U/T a scan point is judged by: held-out when there is a held-out trajectory.
-fn judged(point: &ScanPoint) -> f64 {
-    point.val_u_per_t.unwrap_or(point.u_per_t)
+/// Where the scan's curve flattens (see [`crate::core::plateau`]).
+pub(super) fn plateau(points: &[ScanPoint]) -> Option<Plateau> {
+    let scores: Vec<_> = points.iter().map(ScanPoint::score).collect();
+    crate::core::plateau::plateau(&scores)
 }
 
-/// The smallest N_W whose (held-out) U/T is within 2% of the range's top: where the curve
-/// flattens.
-pub(super) fn plateau(points: &[ScanPoint]) -> Option<usize> {
-    let best = points
-        .iter()
-        .map(judged)
-        .filter(|u| u.is_finite())
-        .fold(f64::NEG_INFINITY, f64::max);
-    let worst = points
-        .iter()
-        .map(judged)
-        .filter(|u| u.is_finite())
-        .fold(f64::INFINITY, f64::min);
-    if !best.is_finite() || points.len() < 2 {
-        return None;
+/// "1.47 ± 0.21": a gap to the best with its standard error.
+fn gap_text(gap: &Gap) -> String {
+    match gap.standard_error {
+        Some(se) => format!("{:.3} ± {se:.3}", gap.gap),
+        None => format!("{:.3}", gap.gap),
     }
-    let tolerance = 0.02 * (best - worst).max(best.abs() * 0.01);
-    points
-        .iter()
-        .filter(|p| judged(p) >= best - tolerance)
-        .map(|p| p.classes)
-        .min()
+}
+
+/// The sentence under the table: where the curve flattens and the evidence.
+fn plateau_text(found: &Plateau, judged_on: &str) -> String {
+    let n = found.classes;
+    let mut text = format!("The curve flattens at N_W = {n}");
+    if found.best_classes != n {
+        let gap = found.gap(n).map(|g| gap_text(&g)).unwrap_or_default();
+        text += &format!(
+            ": the best {judged_on} U/T is N_W = {}'s, {gap} above N_W = {n}, ",
+            found.best_classes
+        );
+        text += if found.gap(n).is_some_and(|g| g.within_noise()) {
+            "within the noise (two standard errors)"
+        } else {
+            "a negligible difference (under 1% of the curve's rise)"
+        };
+    }
+    match found.below() {
+        Some(below) if found.blocks > 0 => {
+            text += &format!(
+                ". N_W = {} is {} below the best on the {judged_on} trajectory, more than                  its noise allows (standard errors from {} stretches of the trajectory).",
+                below.classes,
+                gap_text(&below),
+                found.blocks
+            );
+        }
+        Some(below) => {
+            text += &format!(
+                ". N_W = {} is {:.3} below the best, more than 2% of the curve's rise.",
+                below.classes, below.gap
+            );
+        }
+        None => text += ".",
+    }
+    text
 }
 
 fn rates_text(rates: &[f64]) -> String {
@@ -97,7 +119,7 @@ pub fn ScanChart(state: DiscoverState) -> impl IntoView {
 #[component]
 pub fn ScanTable(
     state: DiscoverState,
-    discovered: Memo<Option<usize>>,
+    discovered: Memo<Option<Plateau>>,
     shown: Memo<Option<ScanPoint>>,
 ) -> impl IntoView {
     view! {
@@ -115,12 +137,15 @@ pub fn ScanTable(
                 }
                 data-running=move || state.running.get().to_string()
                 data-discovered=move || {
-                    discovered.get().map(|n| n.to_string()).unwrap_or_default()
+                    discovered
+                        .with(|d| d.as_ref().map(|d| d.classes.to_string()).unwrap_or_default())
                 }
             >
                 <tr>
                     <th>"N_W"</th>
                     <th>"held-out U/T"</th>
+                    <th title="How far this N_W's U/T lies below the best one's (held-out when \
+                    there is a held-out trajectory), ± its standard error">"below the best"</th>
                     <th>"training U/T"</th>
                     <th>"class rates"</th>
                     <th></th>
@@ -143,6 +168,17 @@ pub fn ScanTable(
                                             .map(|u| format!("{u:.3}"))
                                             .unwrap_or_else(|| "–".into())}
                                     </td>
+                                    <td class="gap">
+                                        {move || {
+                                            discovered
+                                                .with(|d| {
+                                                    d.as_ref()
+                                                        .and_then(|d| d.gap(n))
+                                                        .map(|g| gap_text(&g))
+                                                        .unwrap_or_else(|| "–".into())
+                                                })
+                                        }}
+                                    </td>
                                     <td>{format!("{:.3}", p.u_per_t)}</td>
                                     <td>{rates_text(&p.class_rates)}</td>
                                     <td>
@@ -159,18 +195,27 @@ pub fn ScanTable(
                         .collect_view()
                 }}
             </table>
-            <p class="hint">
-                {move || match (discovered.get(), state.exact_u_per_t.get()) {
-                    (Some(n), Some(exact)) => {
-                        format!(
-                            "The curve flattens at N_W = {n} (within 2% of the best). \
-                            Exact U/T of the true dynamics: {exact:.3}.",
-                        )
+            <p class="hint" data-testid="discover-plateau">
+                {move || {
+                    let judged_on = if state
+                        .points
+                        .with(|p| p.iter().all(|p| p.val_u_per_t.is_some()))
+                    {
+                        "held-out"
+                    } else {
+                        "training"
+                    };
+                    let exact = state
+                        .val_exact_u_per_t
+                        .get()
+                        .filter(|_| judged_on == "held-out")
+                        .or_else(|| state.exact_u_per_t.get())
+                        .map(|e| format!(" Exact {judged_on} U/T of the true dynamics: {e:.3}."))
+                        .unwrap_or_default();
+                    match discovered.get() {
+                        Some(found) => plateau_text(&found, judged_on) + &exact,
+                        None => "Scan to see where the curve flattens.".into(),
                     }
-                    (Some(n), None) => {
-                        format!("The curve flattens at N_W = {n} (within 2% of the best).")
-                    }
-                    _ => "Scan to see where the curve flattens.".into(),
                 }}
             </p>
         </div>
