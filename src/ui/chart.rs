@@ -23,6 +23,8 @@ pub struct UCurves {
     pub training: Vec<(f64, f64)>,
     pub exact: Option<f64>,
     pub held_out: Vec<(f64, f64)>,
+    /// Error bars of the held-out points (half-widths), one per point, if known.
+    pub held_out_errors: Option<Vec<f64>>,
     pub held_out_exact: Option<f64>,
     /// The occupancy-blind optimum, dashed: a learner above it knows about occupancy.
     pub blind: Option<f64>,
@@ -81,7 +83,19 @@ pub fn u_chart(
     }
     series.push(line("training", LEARNER, curves.training.clone(), false));
     if !curves.held_out.is_empty() {
-        series.push(line("held-out", HELD_OUT, curves.held_out.clone(), false));
+        let errors = curves
+            .held_out_errors
+            .clone()
+            .filter(|e| e.len() == curves.held_out.len());
+        let label = if errors.is_some() {
+            "held-out (± 2 s.e. of the gap to the best)"
+        } else {
+            "held-out"
+        };
+        series.push(Series {
+            errors,
+            ..line(label, HELD_OUT, curves.held_out.clone(), false)
+        });
     }
     multi_chart(canvas, &series, x_label, y_label)
 }

@@ -2,7 +2,7 @@
 //! flattens.
 
 use super::DiscoverState;
-use crate::core::plateau::{Gap, Plateau};
+use crate::core::plateau::{Gap, NOISE_STANDARD_ERRORS, Plateau};
 use crate::protocol::messages::ScanPoint;
 use crate::ui::chart;
 use crate::ui::chart_export::ChartExport;
@@ -81,6 +81,18 @@ pub fn ScanChart(state: DiscoverState) -> impl IntoView {
                 .iter()
                 .filter_map(|p| Some((p.classes as f64, p.val_u_per_t?)))
                 .collect(),
+            // Two standard errors of each point's gap to the best: a bar that reaches the best
+            // point's level is within noise of it.
+            held_out_errors: plateau(p)
+                .filter(|found| found.blocks > 0 && p.iter().all(|p| p.val_u_per_t.is_some()))
+                .and_then(|found| {
+                    p.iter()
+                        .map(|p| {
+                            let gap = found.gap(p.classes)?;
+                            Some(NOISE_STANDARD_ERRORS * gap.standard_error?)
+                        })
+                        .collect()
+                }),
             held_out_exact: state.val_exact_u_per_t.get(),
             blind: None,
             kind_bound: state.val_kind_bounds.with(|b| {

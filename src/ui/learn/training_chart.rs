@@ -16,6 +16,7 @@ pub fn TrainingChart(state: LearnState) -> impl IntoView {
         let curves = state.reports.with(|r| chart::UCurves {
             training: r.iter().map(|r| (r.epoch as f64, r.u_per_t)).collect(),
             exact: state.exact_u_per_t.get(),
+            held_out_errors: None,
             held_out: r
                 .iter()
                 .filter_map(|r| Some((r.epoch as f64, r.val_u_per_t?)))
