@@ -20,9 +20,9 @@ use std::sync::Arc;
 const EVAL_TOKENS_PER_CHUNK_CPU: usize = 4096;
 /// Tokens per evaluation chunk on a GPU: few dispatches and read-backs, bounded memory.
 const EVAL_TOKENS_PER_CHUNK_GPU: usize = 32_768;
-/// On a GPU, the sums of this many evaluation chunks are added on the device and read back at
-/// once: the paper preset's trajectory is about 1,900 chunks, and each read-back waits for the
-/// GPU to finish.
+/// On a GPU, the values of this many evaluation chunks are read back in one transfer: the
+/// paper preset's trajectory is about 1,900 chunks, and each read-back waits for the GPU to
+/// finish.
 const EVAL_CHUNKS_PER_READBACK_GPU: usize = 16;
 /// How many consecutive stretches of the trajectory an evaluation reports U/T for (fewer when
 /// the trajectory has fewer chunks): enough to estimate, by batch means, how much a difference
@@ -146,7 +146,8 @@ impl Evaluator {
     }
 
     /// Reads U back every `chunks` chunks (and at the end) instead of the device's default (1 on
-    /// the CPU, [`EVAL_CHUNKS_PER_READBACK_GPU`] on a GPU); the sums differ by float rounding.
+    /// the CPU, [`EVAL_CHUNKS_PER_READBACK_GPU`] on a GPU); each chunk's values still come back
+    /// apart and are added in order, so the result is the same.
     pub fn with_chunks_per_readback(mut self, chunks: usize) -> Self {
         self.chunks_per_readback = chunks.max(1);
         self

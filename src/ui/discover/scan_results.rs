@@ -42,7 +42,8 @@ fn plateau_text(found: &Plateau, judged_on: &str) -> String {
     match found.below() {
         Some(below) if found.blocks > 0 => {
             text += &format!(
-                ". N_W = {} is {} below the best on the {judged_on} trajectory, more than                  its noise allows (standard errors from {} stretches of the trajectory).",
+                ". N_W = {} is {} below the best on the {judged_on} trajectory, more than \
+                 its noise allows (standard errors from {} stretches of the trajectory).",
                 below.classes,
                 gap_text(&below),
                 found.blocks
