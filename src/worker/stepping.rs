@@ -3,6 +3,7 @@
 //! the epoch's report when an epoch ends, and a yield so that messages get through.
 
 use super::control::{Control, Throttle, yield_now};
+use super::gpu_counters;
 use super::long_run::LongRunCheck;
 use super::post;
 use crate::core::estimate::EVALUATION_OVERHEAD;
@@ -88,7 +89,10 @@ impl<'a> Stepper<'a> {
             });
         }
         let report = if outcome.epoch_finished {
-            Some(trainer.epoch_report().await.map_err(|e| e.to_string()))
+            gpu_counters::between_epochs(true);
+            let report = trainer.epoch_report().await.map_err(|e| e.to_string());
+            gpu_counters::between_epochs(false);
+            Some(report)
         } else {
             None
         };

@@ -133,7 +133,9 @@ pub async fn train(
                     Some(Ok(report)) => {
                         post(&Event::EpochDone(report));
                         let kept = trainer.kept();
+                        super::gpu_counters::between_epochs(true);
                         super::backup::model(&kept, super::learning::model_file_name(&kept)).await;
+                        super::gpu_counters::between_epochs(false);
                     }
                     Some(Err(err)) => post(&Event::Error {
                         message: format!("The epoch could not be evaluated: {err}."),

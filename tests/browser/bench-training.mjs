@@ -2,9 +2,10 @@
 // and settings. Trains one epoch of the FA tutorial setting (L = 10, c = 0.3, T = 10^4; default
 // network, steps of 128 configurations) and prints the page's seconds of training and of
 // evaluation for that epoch. With --webgpu it trains on WebGPU (SwiftShader here) and also prints
-// what the worker asked of the GPU per optimiser step: queue submissions, compute dispatches and
-// read-backs (buffer mappings, each a stall). Usage (from tests/browser, after a release build of
-// the page into dist/):
+// what the worker asked of the GPU per optimiser step: queue submissions, compute dispatches,
+// read-backs (buffer mappings for reading, each a stall) and mappings for writing (upload
+// staging buffers, no stall), with and without what happens between epochs. Usage
+// (from tests/browser, after a release build of the page into dist/):
 //   node bench-training.mjs [T] [--webgpu] [--workers=N]
 // --workers=N sets the page's `workers` (CPU workers sharing each step; default 0, one per core).
 import { serveDist, launch, openPage, loadLearner, mainWorker } from './harness.mjs';
@@ -39,9 +40,16 @@ try {
   const train = Number(await stats.getAttribute('data-train-seconds'));
   const evaluation = Number(await stats.getAttribute('data-eval-seconds'));
   const steps = Number(await stats.getAttribute('data-steps'));
-  // The epoch's counts include its evaluation pass; per step is an upper bound for training.
-  const perStep = Object.fromEntries(Object.keys(after)
-    .map((k) => [`${k}_per_step`, +((after[k] - (before[k] ?? 0)) / steps).toFixed(2)]));
+  // Per optimiser step: everything, and without what the worker does between epochs (the
+  // evaluation of U/T and the model's backup copy, which it counts apart).
+  const keys = ['submits', 'dispatches', 'readbacks', 'write_maps'];
+  const delta = (k) => (after[k] ?? 0) - (before[k] ?? 0);
+  const betweenEpochs = (k) => (after.between_epochs?.[k] ?? 0) - (before.between_epochs?.[k] ?? 0);
+  const perStep = Object.fromEntries(keys.flatMap((k) => [
+    [`${k}_per_step`, +(delta(k) / steps).toFixed(2)],
+    [`${k}_per_optimiser_step`, +((delta(k) - betweenEpochs(k)) / steps).toFixed(2)],
+    [`${k}_between_epochs`, betweenEpochs(k)],
+  ]));
   console.log(JSON.stringify({
     setting: `fa L=10 c=0.3 T=${t}`, backend: webgpu ? 'webgpu' : 'cpu', workers, steps,
     train_seconds: train, eval_seconds: evaluation, seconds_per_step: train / steps,
