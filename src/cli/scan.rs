@@ -78,8 +78,8 @@ pub fn run(args: &ScanArgs) -> Result<(), TrainCliError> {
             info.label()
         );
     }
-    // Each N_W's judged U/T and its split over the trajectory's stretches, for the plateau.
-    let mut scores: Vec<(usize, f64, Vec<f64>)> = Vec::new();
+    // Each N_W's report at its best epoch, for the plateau.
+    let mut bests: Vec<(usize, EpochReport)> = Vec::new();
     for config in configs {
         let classes = config.mode.classes();
         let epochs = config.epochs;
@@ -104,6 +104,8 @@ pub fn run(args: &ScanArgs) -> Result<(), TrainCliError> {
                 best = Some(report);
             }
         }
+        let best = best.expect("at least one epoch");
+        bests.push((classes, best.clone()));
         let EpochReport {
             epoch: best_epoch,
             u_per_t,
@@ -113,11 +115,7 @@ pub fn run(args: &ScanArgs) -> Result<(), TrainCliError> {
             class_rates,
             translation_spread,
             ..
-        } = best.expect("at least one epoch");
-        scores.push(match (val_u_per_t, &val_u_per_t_blocks) {
-            (Some(v), blocks) => (classes, v, blocks.clone().unwrap_or_default()),
-            (None, _) => (classes, u_per_t, u_per_t_blocks.clone()),
-        });
+        } = best;
         let bound = |l: &super::train::Loaded| l.kinds.map(|k| k.best_u_per_t(classes));
         let judged_on = held_out.as_ref().unwrap_or(&loaded);
         let membership = membership(&trainer.kept(), judged_on)?;
@@ -188,19 +186,22 @@ pub fn run(args: &ScanArgs) -> Result<(), TrainCliError> {
     } else {
         "training"
     };
-    report_plateau(&scores, judged_on, args.json);
+    report_plateau(&bests, judged_on, args.json);
     Ok(())
 }
 
 /// Prints where the curve of the judged U/T against N_W flattens, with each N_W's gap to the
 /// best (see [`crate::core::plateau`]); nothing for a scan of one N_W.
-fn report_plateau(scores: &[(usize, f64, Vec<f64>)], judged_on: &str, json: bool) {
-    let scores: Vec<ScanScore> = scores
+fn report_plateau(bests: &[(usize, EpochReport)], judged_on: &str, json: bool) {
+    let scores: Vec<ScanScore> = bests
         .iter()
-        .map(|(classes, u_per_t, blocks)| ScanScore {
-            classes: *classes,
-            u_per_t: *u_per_t,
-            blocks,
+        .map(|(classes, r)| {
+            let held_out_blocks = r.val_u_per_t_blocks.as_deref().unwrap_or_default();
+            ScanScore::judged(
+                *classes,
+                (r.u_per_t, &r.u_per_t_blocks),
+                r.val_u_per_t.map(|u| (u, held_out_blocks)),
+            )
         })
         .collect();
     let Some(found) = plateau(&scores) else {

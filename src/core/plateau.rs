@@ -30,6 +30,23 @@ pub struct ScanScore<'a> {
     pub blocks: &'a [f64],
 }
 
+impl<'a> ScanScore<'a> {
+    /// The score of one N_W as a scan judges it: on the held-out trajectory when there is one
+    /// (its U/T and stretches), else on the training trajectory.
+    pub fn judged(
+        classes: usize,
+        training: (f64, &'a [f64]),
+        held_out: Option<(f64, &'a [f64])>,
+    ) -> Self {
+        let (u_per_t, blocks) = held_out.unwrap_or(training);
+        Self {
+            classes,
+            u_per_t,
+            blocks,
+        }
+    }
+}
+
 /// How far one N_W's U/T lies below the best, and the standard error of that gap.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Gap {

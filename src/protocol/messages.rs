@@ -210,18 +210,12 @@ impl ScanPoint {
     /// The score the plateau judges this N_W by: held-out when there is a held-out
     /// trajectory, else training.
     pub fn score(&self) -> ScanScore<'_> {
-        match (self.val_u_per_t, &self.val_u_per_t_blocks) {
-            (Some(u), blocks) => ScanScore {
-                classes: self.classes,
-                u_per_t: u,
-                blocks: blocks.as_deref().unwrap_or_default(),
-            },
-            (None, _) => ScanScore {
-                classes: self.classes,
-                u_per_t: self.u_per_t,
-                blocks: &self.u_per_t_blocks,
-            },
-        }
+        let held_out_blocks = self.val_u_per_t_blocks.as_deref().unwrap_or_default();
+        ScanScore::judged(
+            self.classes,
+            (self.u_per_t, &self.u_per_t_blocks),
+            self.val_u_per_t.map(|u| (u, held_out_blocks)),
+        )
     }
 }
 

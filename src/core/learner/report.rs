@@ -50,7 +50,7 @@ pub struct EpochReport {
     pub val_u_per_t: Option<f64>,
     /// `u_per_t` split over consecutive stretches of the training trajectory (they add up to
     /// it): what tells a real difference between two networks from noise
-    /// (`core::discovery::plateau`).
+    /// (`core::plateau`).
     #[serde(default)]
     pub u_per_t_blocks: Vec<f64>,
     /// `val_u_per_t` split over consecutive stretches of the held-out trajectory.

@@ -197,7 +197,7 @@ pub fn DiscoverPanel(state: DiscoverState, has_trajectory: Signal<bool>) -> impl
                 text=Signal::derive(progress_text)
             />
             <div class="sim-body">
-                <ScanChart state=state />
+                <ScanChart state=state discovered=discovered />
                 <ScanTable state=state discovered=discovered shown=shown />
             </div>
             <ClassMembershipTable point=shown estimates=state.rate_estimates />

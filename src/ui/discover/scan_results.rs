@@ -71,10 +71,11 @@ fn rates_text(rates: &[f64]) -> String {
 /// Best U/T against N_W, training and held-out, with dashed references: the exact U/T and the
 /// held-out bound of a learner that only knows the kind of each move.
 #[component]
-pub fn ScanChart(state: DiscoverState) -> impl IntoView {
+pub fn ScanChart(state: DiscoverState, discovered: Memo<Option<Plateau>>) -> impl IntoView {
     let commands = expect_context::<Commands>();
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     Effect::new(move |_| {
+        let found = discovered.get();
         let curves = state.points.with(|p| chart::UCurves {
             training: p.iter().map(|p| (p.classes as f64, p.u_per_t)).collect(),
             exact: state.exact_u_per_t.get(),
@@ -84,7 +85,8 @@ pub fn ScanChart(state: DiscoverState) -> impl IntoView {
                 .collect(),
             // Two standard errors of each point's gap to the best: a bar that reaches the best
             // point's level is within noise of it.
-            held_out_errors: plateau(p)
+            held_out_errors: found
+                .as_ref()
                 .filter(|found| found.blocks > 0 && p.iter().all(|p| p.val_u_per_t.is_some()))
                 .and_then(|found| {
                     p.iter()
