@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark, not a test: what a browser downloads (issue 11, target 5). Builds the page with
 # Trunk (release) and prints each file of dist/ raw and gzipped (gzip -9, as a static host would
-# serve it), the wasm files' largest sections, the total, and what opening the page downloads
-# (everything but the learner worker, jumpformer-worker*, which loads on first use).
+# serve it), the wasm files' largest sections, the total, what opening the page downloads
+# (everything but the learner workers, which load on first use), and that plus each learner
+# worker: jumpformer-worker* (with the GPU backend, loaded where the browser has a WebGPU adapter)
+# or jumpformer-cpu-worker* (loaded elsewhere).
 #
 #   scripts/bench-download.sh            (needs what scripts/setup.sh installs)
 set -euo pipefail
@@ -41,7 +43,10 @@ def sections(data):
     return out
 
 dist = sys.argv[1]
+LEARNERS = {"jumpformer-worker": "with WebGPU", "jumpformer-cpu-worker": "without WebGPU"}
 total_raw = total_gz = start_raw = start_gz = 0
+learner_raw = dict.fromkeys(LEARNERS, 0)
+learner_gz = dict.fromkeys(LEARNERS, 0)
 print(f"{'file':40} {'raw':>12} {'gzip -9':>12}")
 for name in sorted(os.listdir(dist)):
     path = os.path.join(dist, name)
@@ -51,7 +56,11 @@ for name in sorted(os.listdir(dist)):
     gz = len(gzip.compress(data, 9))
     total_raw += len(data)
     total_gz += gz
-    if not name.startswith("jumpformer-worker"):
+    learner = next((l for l in LEARNERS if name.startswith(l + "_") or name.startswith(l + ".")), None)
+    if learner:
+        learner_raw[learner] += len(data)
+        learner_gz[learner] += gz
+    else:
         start_raw += len(data)
         start_gz += gz
     print(f"{name:40} {len(data):12,} {gz:12,}")
@@ -60,4 +69,6 @@ for name in sorted(os.listdir(dist)):
             print(f"    {section:36} {size:12,}")
 print(f"{'total':40} {total_raw:12,} {total_gz:12,}")
 print(f"{'to open the page (no learner worker)':40} {start_raw:12,} {start_gz:12,}")
+for learner, where in LEARNERS.items():
+    print(f"{'... and learn, ' + where:40} {start_raw + learner_raw[learner]:12,} {start_gz + learner_gz[learner]:12,}")
 PY

@@ -75,8 +75,9 @@ impl BackendState {
 }
 
 /// What the badge says before the learner loads.
-const NOT_LOADED: &str = "Simulation is ready. The learner (about 3 MB) is downloaded when you \
-    first train, scan, extrapolate or load a model; it then chooses WebGPU or the CPU.";
+const NOT_LOADED: &str = "Simulation is ready. The learner (about 1 MB, or 3.3 MB with WebGPU) is \
+    downloaded when you first train, scan, extrapolate or load a model; it then chooses WebGPU or \
+    the CPU.";
 
 /// The SVG polyline of a loss curve in a `width` x `height` box, log-scaled.
 fn sparkline(losses: &[f32], width: f32, height: f32) -> String {

@@ -19,6 +19,8 @@ pub struct Commands {
     /// The learner worker runs, or is loading (else the simulation worker runs): the backend
     /// is being or has been chosen.
     pub learner: RwSignal<bool>,
+    /// Which build of the learner worker runs, once one does.
+    learner_build: StoredValue<WorkerBuild>,
     /// Counts the workers started; events of any but the newest are dropped.
     generation: StoredValue<u32>,
     pub messages: RwSignal<Vec<String>>,
@@ -31,6 +33,7 @@ impl Commands {
             handler: StoredValue::new_local(None),
             load_learner: StoredValue::new_local(None),
             learner: RwSignal::new(false),
+            learner_build: StoredValue::new(WorkerBuild::Learner),
             generation: StoredValue::new(0),
             messages,
         }
@@ -60,7 +63,7 @@ impl Commands {
         };
         let (generation, current) = (self.generation.get_value(), self.generation);
         let build = if self.learner.get_untracked() {
-            WorkerBuild::Learner
+            self.learner_build.get_value()
         } else {
             WorkerBuild::Simulation
         };
@@ -84,9 +87,10 @@ impl Commands {
         }
     }
 
-    /// Replaces the simulation worker by the learner worker (the simulation worker's state is
-    /// lost with it: the caller gives the new worker the page's copies).
-    pub fn switch_to_learner(&self) {
+    /// Replaces the running worker by a learner worker of `build` (the running worker's state
+    /// is lost with it: the caller gives the new worker the page's copies).
+    pub fn switch_to_learner(&self, build: WorkerBuild) {
+        self.learner_build.set_value(build);
         self.learner.set(true);
         self.restart();
     }

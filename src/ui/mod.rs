@@ -23,6 +23,7 @@ mod recovery;
 mod settings_form;
 mod simulate;
 mod story;
+mod webgpu_probe;
 mod worker_client;
 
 use crate::protocol::{BackendPreference, BackendRequest, LinkSettings};
@@ -72,7 +73,7 @@ fn App() -> impl IntoView {
     let commands = Commands::new(messages);
     provide_context(commands);
     provide_context(link);
-    let recovery = Recovery::new();
+    let recovery = Recovery::new(webgpu_probe::WebGpuProbe::start());
     let long_run = RwSignal::new(None::<LongRunQuestion>);
 
     let page = PageState {

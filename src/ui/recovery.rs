@@ -6,6 +6,8 @@
 
 use super::autosave::{self, SavedSession};
 use super::commands::Commands;
+use super::webgpu_probe::WebGpuProbe;
+use super::worker_client::WorkerBuild;
 use crate::protocol::Request;
 use crate::protocol::messages::{BackendRequest, Backup};
 use leptos::prelude::*;
@@ -24,6 +26,8 @@ pub struct Recovery {
     restarts: StoredValue<u32>,
     /// The GPU device was lost once: later workers run on the CPU.
     pub gpu_lost: StoredValue<bool>,
+    /// Whether the browser has a WebGPU adapter: where it has none, the CPU-only learner loads.
+    webgpu: WebGpuProbe,
     /// Autosave is on (a preference of this browser).
     pub autosave: RwSignal<bool>,
     /// Which kinds of backup the autosave has written in this visit: (trajectory, model).
@@ -33,8 +37,9 @@ pub struct Recovery {
 }
 
 impl Recovery {
-    pub fn new() -> Self {
+    pub fn new(webgpu: WebGpuProbe) -> Self {
         Self {
+            webgpu,
             trajectory: StoredValue::new(None),
             model: StoredValue::new(None),
             restarts: StoredValue::new(0),
@@ -144,7 +149,7 @@ impl Recovery {
     /// (`backend.prefer_gpu`, unless the GPU device was lost before), runs the smoke training and is
     /// given the page's copies of the trajectory and model.
     pub fn load_learner(&self, commands: Commands, backend: BackendRequest) {
-        commands.switch_to_learner();
+        commands.switch_to_learner(self.learner_build(backend));
         self.choose_backend(commands, backend);
         commands.send(Request::SmokeTrain { steps: SMOKE_STEPS });
         restore(
@@ -152,6 +157,17 @@ impl Recovery {
             self.trajectory.get_value(),
             self.model.get_value(),
         );
+    }
+
+    /// The learner worker to load: the build with the GPU backend, unless the learner will run
+    /// on the CPU anyway (the CPU was asked for, the GPU device was lost, or the browser has no
+    /// WebGPU adapter), where the CPU-only build is a third of the download.
+    fn learner_build(&self, backend: BackendRequest) -> WorkerBuild {
+        if backend.prefer_gpu && !self.gpu_lost.get_value() && !self.webgpu.no_adapter() {
+            WorkerBuild::Learner
+        } else {
+            WorkerBuild::CpuLearner
+        }
     }
 
     /// Asks a new learner worker to choose its backend: the GPU if `backend.prefer_gpu` and no GPU
@@ -187,9 +203,11 @@ impl Recovery {
             ));
             return;
         }
-        commands.restart();
         if commands.learner.get_untracked() {
+            commands.switch_to_learner(self.learner_build(backend));
             self.choose_backend(commands, backend);
+        } else {
+            commands.restart();
         }
         let (trajectory, model) = (self.trajectory.get_value(), self.model.get_value());
         let kept = match (&trajectory, &model) {

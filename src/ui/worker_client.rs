@@ -11,13 +11,17 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
-/// The two builds of the worker (see index.html).
+/// The builds of the worker (see index.html).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WorkerBuild {
     /// Simulation and trajectory files, without the learner: what the page starts with.
     Simulation,
-    /// Everything, the learner included: loaded for the first request that runs a network.
+    /// Everything, the learner with its GPU backend included: loaded for the first request that
+    /// runs a network where the browser may train on WebGPU.
     Learner,
+    /// The learner without the GPU backend (a third of the download): loaded instead where the
+    /// learner will run on the CPU anyway.
+    CpuLearner,
 }
 
 impl WorkerBuild {
@@ -26,6 +30,7 @@ impl WorkerBuild {
         match self {
             WorkerBuild::Simulation => "./jumpformer-sim-worker_loader.js",
             WorkerBuild::Learner => "./jumpformer-worker_loader.js",
+            WorkerBuild::CpuLearner => "./jumpformer-cpu-worker_loader.js",
         }
     }
 }

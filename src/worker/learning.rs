@@ -135,6 +135,14 @@ impl Learning {
 
     async fn init(&mut self, request: BackendRequest) {
         let (chosen, mut backend) = select_device(request.prefer_gpu).await;
+        // The page loads the learner without a GPU backend, asking for the GPU, only where the
+        // browser gave it no WebGPU adapter.
+        #[cfg(not(feature = "gpu"))]
+        if request.prefer_gpu {
+            backend.reason = "WebGPU not available in this browser (no adapter), so the page \
+                loaded the learner built for the CPU"
+                .to_string();
+        }
         if backend.kind == BackendKind::Gpu && backend.adapter.as_deref().is_none_or(str::is_empty)
         {
             backend.adapter = web_adapter::describe().await;

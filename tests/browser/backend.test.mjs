@@ -26,11 +26,21 @@ async function smokeResult(page) {
   };
 }
 
+// `learner`: the build of the learner worker the page loads. The one with the GPU backend only
+// where it may train on WebGPU; else the CPU-only build, a third of the download.
 const cases = [
-  { name: 'webgpu', webgpu: true, query: '', kind: 'gpu', label: /swiftshader/i, reason: /adapter was found/ },
-  { name: 'cpu-fallback', webgpu: false, query: '', kind: 'cpu', label: /CPU/, reason: /WebGPU not available in this browser/ },
-  { name: 'cpu-requested', webgpu: true, query: '?backend=cpu', kind: 'cpu', label: /CPU/, reason: /requested/ },
+  { name: 'webgpu', webgpu: true, query: '', kind: 'gpu', label: /swiftshader/i, reason: /adapter was found/, learner: 'jumpformer-worker' },
+  { name: 'cpu-fallback', webgpu: false, query: '', kind: 'cpu', label: /CPU/, reason: /WebGPU not available in this browser/, learner: 'jumpformer-cpu-worker' },
+  { name: 'cpu-requested', webgpu: true, query: '?backend=cpu', kind: 'cpu', label: /CPU/, reason: /requested/, learner: 'jumpformer-cpu-worker' },
 ];
+
+/** The builds of the learner worker running in `page` (helpers included), by file name. */
+function learnerBuilds(page) {
+  const builds = page.workers()
+    .map((w) => new URL(w.url()).pathname.split('/').pop().replace(/_loader\.js$/, ''))
+    .filter((name) => name !== 'jumpformer-sim-worker');
+  return [...new Set(builds)];
+}
 
 for (const c of cases) {
   test(`backend badge and smoke training: ${c.name}`, async () => {
@@ -46,6 +56,7 @@ for (const c of cases) {
       assert.ok(Number.isFinite(result.first) && Number.isFinite(result.last));
       // 20 Adam steps at lr 0.02 on a smooth regression: natively the loss falls by far more than half.
       assert.ok(result.last < 0.5 * result.first, `loss did not fall: ${result.first} -> ${result.last}`);
+      assert.deepEqual(learnerBuilds(page), [c.learner]);
       assert.deepEqual(page.errors, []);
     } finally {
       await browser.close();
@@ -73,19 +84,21 @@ test('the page starts with the simulation worker only; the first training loads 
     const page = await openPage(browser, own.url
       + '?backend=cpu&L=12&T=5&burn_in=1&epochs=1&d_model=16&heads=2&layers=1&d_ff=32');
     await page.waitForSelector('[data-testid=backend-badge][data-kind=unloaded]', { timeout: 120_000 });
-    assert.match(await page.getByTestId('backend-reason').innerText(), /learner \(about 3 MB\) is downloaded when you first train/);
+    assert.match(await page.getByTestId('backend-reason').innerText(), /learner \(about 1 MB, or 3\.3 MB with WebGPU\) is downloaded when you first train/);
     await page.getByTestId('sim-run').click();
     await page.waitForSelector('[data-testid=trajectory]', { timeout: 120_000 });
     const jumps = await page.getByTestId('trajectory').getAttribute('data-jumps');
     const before = requests.map((r) => r.path);
     assert.ok(before.includes('jumpformer-sim-worker_bg.wasm'), 'the simulation worker ran the simulation');
-    assert.deepEqual(before.filter((p) => p.startsWith('jumpformer-worker')), [], 'the learner is not loaded to simulate');
+    assert.deepEqual(before.filter((p) => /^jumpformer-(cpu-)?worker/.test(p)), [], 'the learner is not loaded to simulate');
     const bytes = requests.reduce((sum, r) => sum + r.bytes, 0);
     console.log(`before the learner: ${requests.length} requests, ${bytes} bytes uncompressed`);
 
     await page.getByTestId('learn-train').click();
     await trainingEnded(page);
-    assert.ok(requests.some((r) => r.path === 'jumpformer-worker_bg.wasm'), 'the training loaded the learner');
+    // Asked for the CPU, the page loads the learner built without the GPU backend.
+    assert.ok(requests.some((r) => r.path === 'jumpformer-cpu-worker_bg.wasm'), 'the training loaded the CPU-only learner');
+    assert.ok(!requests.some((r) => r.path === 'jumpformer-worker_bg.wasm'), 'the GPU build of the learner was not downloaded');
     assert.equal(await page.getByTestId('backend-badge').getAttribute('data-kind'), 'cpu');
     assert.equal(await page.getByTestId('load-learner').count(), 0, 'the button goes once the learner is loaded');
     // The learner worker trained on the simulation worker's trajectory, handed over by the page.
@@ -135,16 +148,18 @@ for (const preloaded of [true, false]) {
 
 // The linker wraps each export of a module with static constructors (burn's GPU kernel
 // registrations) so that every call from JavaScript runs them all again, unless the module calls
-// them itself: src/bin/worker.rs does, once. Wrapped, the learner worker spent 40% of its time
+// them itself: src/bin/worker.rs does, once (the CPU-only build has none to run). Wrapped, the learner worker spent 40% of its time
 // in them while training. A wrapper is an export whose body calls the constructors, then the
 // real function; the build before the fix had eight sharing one first call.
-test('the learner worker runs its static constructors once, not on every call from JavaScript', () => {
-  const wasm = new Uint8Array(readFileSync(join(distDir, 'jumpformer-worker_bg.wasm')));
-  const byFirst = new Map();
-  for (const w of forwardingExports(wasm)) {
-    byFirst.set(w.first, [...(byFirst.get(w.first) ?? []), w.name]);
-  }
-  for (const names of byFirst.values()) {
-    assert.ok(names.length < 3, `exports wrapped by one function: ${names.join(', ')}`);
-  }
-});
+for (const build of ['jumpformer-worker', 'jumpformer-cpu-worker']) {
+  test(`the learner worker (${build}) runs its static constructors once, not on every call from JavaScript`, () => {
+    const wasm = new Uint8Array(readFileSync(join(distDir, `${build}_bg.wasm`)));
+    const byFirst = new Map();
+    for (const w of forwardingExports(wasm)) {
+      byFirst.set(w.first, [...(byFirst.get(w.first) ?? []), w.name]);
+    }
+    for (const names of byFirst.values()) {
+      assert.ok(names.length < 3, `exports wrapped by one function: ${names.join(', ')}`);
+    }
+  });
+}

@@ -48,7 +48,10 @@ pub async fn select_device(prefer_gpu: bool) -> (Device, BackendInfo) {
 
 /// Picks the training device where no GPU backend is compiled in: always the CPU.
 #[cfg(not(feature = "gpu"))]
-pub async fn select_device(_prefer_gpu: bool) -> (Device, BackendInfo) {
+pub async fn select_device(prefer_gpu: bool) -> (Device, BackendInfo) {
+    if !prefer_gpu {
+        return cpu_choice("the CPU backend was requested");
+    }
     cpu_choice("this build has no GPU backend (build with --features gpu)")
 }
 
