@@ -62,11 +62,7 @@ impl Commands {
             return;
         };
         let (generation, current) = (self.generation.get_value(), self.generation);
-        let build = if self.learner.get_untracked() {
-            self.learner_build.get_value()
-        } else {
-            WorkerBuild::Simulation
-        };
+        let build = self.build();
         let client = WorkerClient::spawn(build, move |event| {
             if current.try_get_value() == Some(generation) {
                 handler(event);
@@ -85,6 +81,21 @@ impl Commands {
         if let Some(old) = old {
             leptos::task::spawn_local(async move { drop(old) });
         }
+    }
+
+    /// The build of the running worker.
+    pub fn build(&self) -> WorkerBuild {
+        if self.learner.get_untracked() {
+            self.learner_build.get_value()
+        } else {
+            WorkerBuild::Simulation
+        }
+    }
+
+    /// True once the running worker has started (its script and wasm module loaded).
+    pub fn worker_started(&self) -> bool {
+        self.client
+            .with_value(|client| client.as_ref().is_some_and(WorkerClient::started))
     }
 
     /// Replaces the running worker by a learner worker of `build` (the running worker's state

@@ -2,7 +2,8 @@
 //! it fails, a new worker is started (on the CPU if the GPU device was lost) and given back the
 //! trajectory and the model from the page's copies (finished scan and sweep points live in the
 //! page anyway); when a request first needs the learner, the learner worker takes the place of
-//! the simulation worker and is given the trajectory the same way.
+//! the simulation worker and is given the trajectory the same way. A learner build that cannot
+//! be loaded (offline, the page keeps only the build it used) gives way to the other build.
 
 use super::autosave::{self, SavedSession};
 use super::commands::Commands;
@@ -28,6 +29,9 @@ pub struct Recovery {
     pub gpu_lost: StoredValue<bool>,
     /// Whether the browser has a WebGPU adapter: where it has none, the CPU-only learner loads.
     webgpu: WebGpuProbe,
+    /// The build of the learner that last failed to start (e.g. offline, where only the other
+    /// build is kept): the page loads the other one instead.
+    unloadable: StoredValue<Option<WorkerBuild>>,
     /// Autosave is on (a preference of this browser).
     pub autosave: RwSignal<bool>,
     /// Which kinds of backup the autosave has written in this visit: (trajectory, model).
@@ -40,6 +44,7 @@ impl Recovery {
     pub fn new(webgpu: WebGpuProbe) -> Self {
         Self {
             webgpu,
+            unloadable: StoredValue::new(None),
             trajectory: StoredValue::new(None),
             model: StoredValue::new(None),
             restarts: StoredValue::new(0),
@@ -162,11 +167,17 @@ impl Recovery {
     /// The learner worker to load: the build with the GPU backend, unless the learner will run
     /// on the CPU anyway (the CPU was asked for, the GPU device was lost, or the browser has no
     /// WebGPU adapter), where the CPU-only build is a third of the download.
+    /// A build that failed to start gives way to the other, which can run on the CPU too.
     fn learner_build(&self, backend: BackendRequest) -> WorkerBuild {
-        if backend.prefer_gpu && !self.gpu_lost.get_value() && !self.webgpu.no_adapter() {
-            WorkerBuild::Learner
-        } else {
-            WorkerBuild::CpuLearner
+        let wanted =
+            if backend.prefer_gpu && !self.gpu_lost.get_value() && !self.webgpu.no_adapter() {
+                WorkerBuild::Learner
+            } else {
+                WorkerBuild::CpuLearner
+            };
+        match wanted.other_learner() {
+            Some(other) if self.unloadable.get_value() == Some(wanted) => other,
+            _ => wanted,
         }
     }
 
@@ -203,9 +214,19 @@ impl Recovery {
             ));
             return;
         }
+        // A learner worker that never started could not load its script or module: the other
+        // build takes its place, and runs the smoke training the failed one never ran.
+        let failed = commands.build();
+        let never_started = !commands.worker_started() && failed.other_learner().is_some();
+        if never_started {
+            self.unloadable.set_value(Some(failed));
+        }
         if commands.learner.get_untracked() {
             commands.switch_to_learner(self.learner_build(backend));
             self.choose_backend(commands, backend);
+            if never_started {
+                commands.send(Request::SmokeTrain { steps: SMOKE_STEPS });
+            }
         } else {
             commands.restart();
         }
@@ -222,12 +243,29 @@ impl Recovery {
             ""
         };
         restore(commands, trajectory, model);
+        if never_started {
+            commands.say(format!(
+                "{} could not be started ({failure}), so the page loaded {} instead; {kept}.",
+                capitalised(failed.describe()),
+                commands.build().describe(),
+            ));
+            return;
+        }
         commands.say(format!(
             "The worker stopped: {failure}. A new worker was started{backend}; {kept}, and \
              finished epochs, scan points and sweep points stay on the page. Start the \
              interrupted job again to go on."
         ));
     }
+}
+
+/// `text` with its first letter in upper case.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// Sends the backups to the worker: the trajectory first, so that the model is evaluated on it.

@@ -25,6 +25,24 @@ pub enum WorkerBuild {
 }
 
 impl WorkerBuild {
+    /// The other build of the learner: what the page tries when this one cannot be loaded.
+    pub fn other_learner(self) -> Option<WorkerBuild> {
+        match self {
+            WorkerBuild::Simulation => None,
+            WorkerBuild::Learner => Some(WorkerBuild::CpuLearner),
+            WorkerBuild::CpuLearner => Some(WorkerBuild::Learner),
+        }
+    }
+
+    /// What the page calls this build in its messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            WorkerBuild::Simulation => "the simulation worker",
+            WorkerBuild::Learner => "the learner with the GPU backend",
+            WorkerBuild::CpuLearner => "the learner built for the CPU",
+        }
+    }
+
     /// Where Trunk puts this build's loader script (file hashing is off).
     fn script(self) -> &'static str {
         match self {
@@ -43,7 +61,7 @@ pub struct WorkerClient {
     worker: Worker,
     outbox: Outbox,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
 
 impl WorkerClient {
@@ -74,9 +92,15 @@ impl WorkerClient {
                 }
                 deliver(event);
             });
-        let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |error: ErrorEvent| {
+        // An uncaught error inside the worker comes as an `ErrorEvent`; a script that could not
+        // be fetched (e.g. offline and not kept) as a plain `Event`, with no message.
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |error: web_sys::Event| {
+            let message = match error.dyn_ref::<ErrorEvent>() {
+                Some(error) => format!("the worker crashed ({})", error.message()),
+                None => format!("its script {} could not be loaded", build.script()),
+            };
             on_event(Event::WorkerFailed {
-                message: format!("the worker crashed ({})", error.message()),
+                message,
                 device_lost: false,
             });
         });
@@ -88,6 +112,11 @@ impl WorkerClient {
             _on_message: on_message,
             _on_error: on_error,
         })
+    }
+
+    /// True once the worker has announced [`Event::Started`]: its script and module loaded.
+    pub fn started(&self) -> bool {
+        self.outbox.borrow().is_none()
     }
 
     /// Sends a request, or queues it until the worker has started.

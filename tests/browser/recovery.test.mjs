@@ -3,7 +3,10 @@
 // the work back after a reload; a job measured to be long asks before it goes on.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, screenshot, loadLearner, trainingEnded, mainWorker } from './harness.mjs';
+import { mkdtemp, readdir, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serveDist, launch, openPage, screenshot, loadLearner, trainingEnded, mainWorker, distDir } from './harness.mjs';
 
 let server;
 before(async () => { server = await serveDist(); });
@@ -22,6 +25,32 @@ async function simulateAndTrain(page) {
   await page.getByTestId('learn-train').click();
   await trainingEnded(page);
 }
+
+// A host, or an offline cache, without the CPU-only learner (offline, the page keeps only the
+// build it used): asked for the CPU, the page cannot start that build and loads the one with the
+// GPU backend instead, which runs on the CPU as well.
+test('a learner build that cannot be loaded gives way to the other one', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'jumpformer-dist-'));
+  for (const name of await readdir(distDir)) {
+    if (!name.startsWith('jumpformer-cpu-worker')) await symlink(join(distDir, name), join(dir, name));
+  }
+  const own = await serveDist(dir);
+  const browser = await launch({ webgpu: false });
+  try {
+    const page = await openPage(browser, own.url + small + '&backend=cpu');
+    await loadLearner(page, 'cpu', 180_000);
+    assert.match(await messages(page), /The learner built for the CPU could not be started \(.*\), so the page loaded the learner with the GPU backend instead; there was no trajectory or model to give back\./);
+    await page.waitForSelector('[data-testid=smoke][data-state=done]', { timeout: 180_000 });
+    await simulateAndTrain(page);
+    assert.ok(Number.isFinite(Number(await stat(page, 'last-u'))) && await stat(page, 'last-u') !== '', 'the learner trained');
+    assert.ok(page.workers().every((w) => !w.url().includes('cpu-worker')));
+    // The only errors are the browser's own report of the missing file.
+    assert.deepEqual(page.errors.filter((e) => !/Failed to load resource|404/.test(e)), []);
+  } finally {
+    await browser.close();
+    await own.close();
+  }
+});
 
 test('a crashed worker is replaced and given back the trajectory and the model; a reload restores them from the autosave', async () => {
   const browser = await launch({ webgpu: false });
