@@ -104,11 +104,11 @@ fn sparkline(losses: &[f32], width: f32, height: f32) -> String {
 /// the smoke training, is in the backend panel).
 #[component]
 pub fn BackendBadge(state: BackendState) -> impl IntoView {
-    let learner = expect_context::<Commands>().learner;
+    let commands = expect_context::<Commands>();
     let (kind, label, reason) = (
-        move || state.kind(learner.get()),
-        move || state.label(learner.get()),
-        move || state.reason(learner.get()),
+        move || state.kind(commands.learner_loaded()),
+        move || state.label(commands.learner_loaded()),
+        move || state.reason(commands.learner_loaded()),
     );
     view! {
         <p class="header-backend" role="status" data-testid="header-backend">
@@ -123,11 +123,10 @@ pub fn BackendBadge(state: BackendState) -> impl IntoView {
 #[component]
 pub fn BackendPanel(state: BackendState) -> impl IntoView {
     let commands = expect_context::<Commands>();
-    let learner = commands.learner;
     let (kind, label, reason) = (
-        move || state.kind(learner.get()),
-        move || state.label(learner.get()),
-        move || state.reason(learner.get()),
+        move || state.kind(commands.learner_loaded()),
+        move || state.label(commands.learner_loaded()),
+        move || state.reason(commands.learner_loaded()),
     );
     let done = move || {
         if state.seconds.get().is_some() {
@@ -161,7 +160,7 @@ pub fn BackendPanel(state: BackendState) -> impl IntoView {
             <p class="reason" data-testid="backend-reason">
                 {reason}
             </p>
-            <Show when=move || !learner.get()>
+            <Show when=move || !commands.learner_loaded()>
                 <button
                     data-testid="load-learner"
                     on:click=move |_| commands.ensure_learner()

@@ -16,11 +16,9 @@ pub struct Commands {
     handler: StoredValue<Option<Handler>, LocalStorage>,
     /// Loads the learner worker and gives it the page's copies (see `Recovery::load_learner`).
     load_learner: StoredValue<Option<Rc<dyn Fn()>>, LocalStorage>,
-    /// The learner worker runs, or is loading (else the simulation worker runs): the backend
-    /// is being or has been chosen.
-    pub learner: RwSignal<bool>,
-    /// Which build of the learner worker runs, once one does.
-    learner_build: StoredValue<WorkerBuild>,
+    /// The build of the running (or loading) worker: the simulation worker until a learner
+    /// build replaces it, after which the backend is being or has been chosen.
+    build: RwSignal<WorkerBuild>,
     /// Counts the workers started; events of any but the newest are dropped.
     generation: StoredValue<u32>,
     pub messages: RwSignal<Vec<String>>,
@@ -32,8 +30,7 @@ impl Commands {
             client: StoredValue::new_local(None),
             handler: StoredValue::new_local(None),
             load_learner: StoredValue::new_local(None),
-            learner: RwSignal::new(false),
-            learner_build: StoredValue::new(WorkerBuild::Learner),
+            build: RwSignal::new(WorkerBuild::Simulation),
             generation: StoredValue::new(0),
             messages,
         }
@@ -85,11 +82,12 @@ impl Commands {
 
     /// The build of the running worker.
     pub fn build(&self) -> WorkerBuild {
-        if self.learner.get_untracked() {
-            self.learner_build.get_value()
-        } else {
-            WorkerBuild::Simulation
-        }
+        self.build.get_untracked()
+    }
+
+    /// True once a learner worker runs or is loading (tracked: the backend badge follows it).
+    pub fn learner_loaded(&self) -> bool {
+        self.build.get() != WorkerBuild::Simulation
     }
 
     /// True once the running worker has started (its script and wasm module loaded).
@@ -101,14 +99,13 @@ impl Commands {
     /// Replaces the running worker by a learner worker of `build` (the running worker's state
     /// is lost with it: the caller gives the new worker the page's copies).
     pub fn switch_to_learner(&self, build: WorkerBuild) {
-        self.learner_build.set_value(build);
-        self.learner.set(true);
+        self.build.set(build);
         self.restart();
     }
 
     /// Loads the learner worker now, if the simulation worker runs.
     pub fn ensure_learner(&self) {
-        if !self.learner.get_untracked()
+        if self.build() == WorkerBuild::Simulation
             && let Some(load) = self.load_learner.get_value()
         {
             load();

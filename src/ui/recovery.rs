@@ -217,11 +217,12 @@ impl Recovery {
         // A learner worker that never started could not load its script or module: the other
         // build takes its place, and runs the smoke training the failed one never ran.
         let failed = commands.build();
-        let never_started = !commands.worker_started() && failed.other_learner().is_some();
+        let learner = failed != WorkerBuild::Simulation;
+        let never_started = learner && !commands.worker_started();
         if never_started {
             self.unloadable.set_value(Some(failed));
         }
-        if commands.learner.get_untracked() {
+        if learner {
             commands.switch_to_learner(self.learner_build(backend));
             self.choose_backend(commands, backend);
             if never_started {

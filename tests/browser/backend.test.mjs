@@ -148,8 +148,8 @@ for (const preloaded of [true, false]) {
 
 // The linker wraps each export of a module with static constructors (burn's GPU kernel
 // registrations) so that every call from JavaScript runs them all again, unless the module calls
-// them itself: src/bin/worker.rs does, once (the CPU-only build has none to run). Wrapped, the learner worker spent 40% of its time
-// in them while training. A wrapper is an export whose body calls the constructors, then the
+// them itself: src/bin/worker.rs does, once. Wrapped, the learner worker spent 40% of its time
+// in them while training. The CPU-only build is checked too. A wrapper is an export whose body calls the constructors, then the
 // real function; the build before the fix had eight sharing one first call.
 for (const build of ['jumpformer-worker', 'jumpformer-cpu-worker']) {
   test(`the learner worker (${build}) runs its static constructors once, not on every call from JavaScript`, () => {
