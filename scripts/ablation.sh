@@ -44,6 +44,8 @@ rows=(
   "larger-batches|--batch 4"
   "weight-decay|--weight-decay 0.1"
   "strong-weight-decay|--weight-decay 1"
+  "dropout|--dropout 0.1"
+  "strong-dropout|--dropout 0.3"
   "translations-prior|--augment translations --lr-schedule constant"
   "translations-prior-one-layer|--augment translations --layers 1 --lr-schedule constant"
   "hard-constraint-prior|--hard-constraint"

@@ -53,6 +53,10 @@ pub struct LearnerArgs {
     /// Decoupled weight decay (AdamW); 0 (the default) is plain Adam.
     #[arg(long = "weight-decay", value_name = "W")]
     weight_decay: Option<String>,
+    /// Dropout probability in the encoder while training (0, the default, is none; PyTorch's
+    /// transformer layers use 0.1): a regulariser against memorising a short trajectory.
+    #[arg(long, value_name = "P")]
+    dropout: Option<String>,
     /// A prior (translational invariance is given, not learned): translations moves each
     /// training segment by a random shift of the periodic lattice; none is the default.
     #[arg(long, value_name = "translations|none")]
@@ -164,6 +168,7 @@ impl LearnerArgs {
             position_init: self.position_init.unwrap_or(d.position_init),
             augmentation: d.augmentation,
             weight_decay: d.weight_decay,
+            dropout: d.dropout,
             learning_rate: self.lr.unwrap_or(d.learning_rate),
             lr_schedule: self.lr_schedule.unwrap_or(d.lr_schedule),
             optimizer: d.optimizer,
@@ -176,6 +181,7 @@ impl LearnerArgs {
         let flags = [
             ("augment", "augment", self.augment.as_ref()),
             ("weight-decay", "wd", self.weight_decay.as_ref()),
+            ("dropout", "dropout", self.dropout.as_ref()),
         ];
         let config = apply_settings(config, &flags, &self.set)?;
         config

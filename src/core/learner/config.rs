@@ -169,6 +169,10 @@ pub struct LearnerConfig {
     /// factor. 0 (the default) is plain Adam. A regulariser against memorising a short
     /// trajectory; it says nothing about the rules.
     pub weight_decay: f64,
+    /// Dropout probability in the encoder during training (on each sublayer's output and the
+    /// feed-forward hidden units; off when evaluating). 0 (the default) is the paper's network.
+    /// A regulariser against memorising a short trajectory; it says nothing about the rules.
+    pub dropout: f64,
     /// How the learning rate changes over the run's `epochs`.
     pub lr_schedule: LrSchedule,
     /// Adam or AdaBelief.
@@ -225,6 +229,7 @@ impl Default for LearnerConfig {
             augmentation: Augmentation::None,
             learning_rate: 1e-3,
             weight_decay: 0.0,
+            dropout: 0.0,
             lr_schedule: LrSchedule::ByMode,
             optimizer: OptimizerKind::Adam,
             segment_len: 128,
@@ -304,6 +309,8 @@ fn check_real(
 impl LearnerConfig {
     /// Largest number of Mode 2 classes.
     pub const MAX_CLASSES: usize = 16;
+    /// Largest dropout probability: above it too little of the network trains at each step.
+    pub const MAX_DROPOUT: f64 = 0.9;
     /// Allowed N_W in Mode 2.
     pub const CLASSES: Range = Range::new(1, Self::MAX_CLASSES);
     /// Allowed `d_model`.
@@ -348,6 +355,12 @@ impl LearnerConfig {
             self.weight_decay,
             (0.0..=1.0).contains(&self.weight_decay),
             "a number from 0 to 1",
+        )?;
+        check_real(
+            "dropout",
+            self.dropout,
+            (0.0..=Self::MAX_DROPOUT).contains(&self.dropout),
+            "a number from 0 to 0.9",
         )?;
         check_int("segment_len", self.segment_len, Self::SEGMENT_LEN)?;
         check_int(

@@ -1,7 +1,9 @@
 //! The transformer encoder of the learner (SPEC 4): post-norm layers of multi-head self-attention
-//! and a GELU feed-forward block, no dropout, no mask.
+//! and a GELU feed-forward block, no mask, and by default no dropout.
 //!
-//! The feed-forward nonlinearity is GELU or ReLU ([`Activation`]).
+//! The feed-forward nonlinearity is GELU or ReLU ([`Activation`]). Dropout, where asked for, is
+//! PyTorch's: on the attention block's output, the feed-forward hidden units and the feed-forward
+//! output, during training only (on a device with autodiff).
 //!
 //! Written out rather than taken from burn so that attention can hold an *attention sink*: a
 //! learned logit per head that competes with the tokens in the softmax,
@@ -18,7 +20,7 @@
 use super::config::{Activation, AttentionSink};
 use burn::module::{Module, Param};
 use burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig};
-use burn::tensor::{Device, Tensor, TensorData, activation};
+use burn::tensor::{Device, Distribution, Tensor, TensorData, activation};
 
 /// The starting sink logit: with a few dozen tokens whose scores start near 0, the sink takes a
 /// sizeable share of each head's attention from the first step, so the gradient that teaches a
@@ -48,6 +50,8 @@ struct EncoderLayer {
     quiet: bool,
     /// ReLU instead of GELU in the feed-forward block.
     relu: bool,
+    /// Dropout probability while training (0: none).
+    dropout: f64,
 }
 
 impl Encoder {
@@ -59,10 +63,11 @@ impl Encoder {
         layers: usize,
         sink: AttentionSink,
         activation: Activation,
+        dropout: f64,
         device: &Device,
     ) -> Self {
         let layers = (0..layers)
-            .map(|_| EncoderLayer::new(d_model, heads, d_ff, sink, activation, device))
+            .map(|_| EncoderLayer::new(d_model, heads, d_ff, sink, activation, dropout, device))
             .collect();
         Self { layers }
     }
@@ -117,6 +122,7 @@ impl EncoderLayer {
         d_ff: usize,
         sink: AttentionSink,
         activation: Activation,
+        dropout: f64,
         device: &Device,
     ) -> Self {
         let sink_param = (sink == AttentionSink::Learned).then(|| {
@@ -137,20 +143,32 @@ impl EncoderLayer {
             heads,
             quiet: sink == AttentionSink::Quiet,
             relu: activation == Activation::Relu,
+            dropout,
         }
     }
 
     fn forward(&self, x: Tensor<3>) -> Tensor<3> {
-        let attended = self.attention(x.clone());
+        let attended = self.drop(self.attention(x.clone()));
         let x = self.norm_attention.forward(x + attended);
         let hidden = self.ff_in.forward(x.clone());
-        let hidden = if self.relu {
+        let hidden = self.drop(if self.relu {
             activation::relu(hidden)
         } else {
             activation::gelu(hidden)
-        };
-        let ff = self.ff_out.forward(hidden);
+        });
+        let ff = self.drop(self.ff_out.forward(hidden));
         self.norm_ff.forward(x + ff)
+    }
+
+    /// Inverted dropout: while training, zeroes each element with probability p and scales the
+    /// rest by 1 / (1 - p), so that evaluation (no dropout) sees the same expected activations.
+    fn drop<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
+        if self.dropout <= 0.0 || !x.device().is_autodiff() {
+            return x;
+        }
+        let keep = 1.0 - self.dropout;
+        let mask = x.random_like(Distribution::Bernoulli(keep));
+        (x * mask).mul_scalar(1.0 / keep)
     }
 
     /// Multi-head self-attention, `[b, n, d]` to `[b, n, d]`.

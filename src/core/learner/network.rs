@@ -141,6 +141,7 @@ impl RateNetwork {
             config.layers,
             config.attention_sink,
             config.activation,
+            config.dropout,
             device,
         );
         let classes = config.mode.classes();

@@ -976,3 +976,54 @@ fn a_network_blind_to_position_has_no_translation_spread() {
     );
     assert_eq!(spread_of(&blind), 0.0);
 }
+
+/// Dropout acts while training only: on a device with autodiff two passes of the same network
+/// give different rates, and without autodiff the network gives exactly the rates of the same
+/// weights built without dropout (dropout draws nothing at initialisation).
+#[test]
+fn dropout_acts_while_training_only() {
+    use super::network::RateNetwork;
+    use burn::module::Module;
+    let trajectory = simulate_fa(FaSpec { l: 8, c: 0.3 }, 50.0, 4);
+    let batch = trajectory.segment(0, 16, false);
+    let scheme = FredricksonAndersen::scheme(8);
+    let rates = |dropout: f64, autodiff: bool| -> Vec<Vec<f32>> {
+        let device = cpu_device();
+        device.seed(11);
+        let config = LearnerConfig {
+            dropout,
+            ..tiny_config()
+        };
+        let network = RateNetwork::new(&config, &scheme, &device);
+        let run = |network: &RateNetwork, device: &Device| {
+            let t = BatchTensors::new(&batch, false, device);
+            network
+                .forward(t.features, None)
+                .rates
+                .into_data()
+                .try_to_vec::<f32>()
+                .unwrap()
+        };
+        if autodiff {
+            vec![run(&network, &device), run(&network, &device)]
+        } else {
+            let inner = device.clone().without_autodiff();
+            vec![run(&network.valid(), &inner)]
+        }
+    };
+    let plain = rates(0.0, false).remove(0);
+    assert_eq!(rates(0.5, false).remove(0), plain);
+    let training = rates(0.5, true);
+    assert_ne!(training[0], training[1]);
+    assert_ne!(training[0], plain);
+    // Without dropout, training and evaluation differ only by float rounding (the autodiff
+    // device multiplies in another order).
+    let undropped = rates(0.0, true).remove(0);
+    assert!(
+        undropped
+            .iter()
+            .zip(&plain)
+            .all(|(a, b)| (a - b).abs() <= 1e-5 * b.abs().max(1.0)),
+        "{undropped:?} vs {plain:?}"
+    );
+}

@@ -211,6 +211,7 @@ mod tests {
         settings.learner.optimizer = OptimizerKind::AdaBelief;
         settings.learner.augmentation = Augmentation::Translations;
         settings.learner.weight_decay = 0.05;
+        settings.learner.dropout = 0.1;
         let (back, problems) = LinkSettings::from_query(&settings.to_query());
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(back, settings);
@@ -235,6 +236,12 @@ mod tests {
         back.learner.validate().unwrap();
 
         // A value past the core's range is refused for its key alone, naming the key.
+        let (_, problems) = LinkSettings::from_query("dropout=0.95");
+        assert!(
+            problems.len() == 1 && problems[0].contains("dropout"),
+            "{problems:?}"
+        );
+
         let (back, problems) = LinkSettings::from_query("segment=70000&epochs=7");
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(

@@ -640,6 +640,20 @@ pub const SETTINGS: &[Setting] = &[
         |raw| real(raw, |v| (0.0..=1.0).contains(&v), "a number from 0 to 1")
     )
     .advanced(),
+    field!(
+        "dropout",
+        "dropout (0: off)",
+        "Dropout in the encoder while training: a regulariser against memorising a short \
+        trajectory. 0, the paper's network, is off.",
+        Learner,
+        learner.dropout,
+        |raw| real(
+            raw,
+            |v| (0.0..=LearnerConfig::MAX_DROPOUT).contains(&v),
+            "a number from 0 to 0.9"
+        )
+    )
+    .advanced(),
     named!(
         "augment",
         "translated copies (a prior: translational invariance is given; translations, none)",
