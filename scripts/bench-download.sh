@@ -6,13 +6,10 @@
 # worker: jumpformer-worker* (with the GPU backend, loaded where the browser has a WebGPU adapter)
 # or jumpformer-cpu-worker* (loaded elsewhere).
 #
-#   scripts/bench-download.sh            (needs what scripts/setup.sh installs)
-set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$root"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/jumpformer/target}"
-export PATH="$HOME/.cargo/bin:$PATH"
-trunk build --release --offline >/dev/null
+#   scripts/bench-download.sh            (installs what the build needs, as scripts/serve.sh does)
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+ensure_web_tools
+trunk build --release --offline >/dev/null 2>&1
 python3 - dist <<'PY'
 import gzip, os, sys
 

@@ -45,10 +45,26 @@ ensure_leptosfmt() {
     { step "installing leptosfmt $LEPTOSFMT_VERSION (about 3 minutes on 2 cores, once)"; cargo install leptosfmt --version "$LEPTOSFMT_VERSION" --locked; }
 }
 
+# wasm-opt shrinks the wasm files Trunk builds (Trunk.toml pins its version). Debian's binaryen
+# is too old for what rustc emits; the npm package binaryen is a current one (binaryen compiled
+# to wasm, run by node), installed into the build cache, outside the clone.
+BINARYEN_VERSION=132
+binaryen_dir="$HOME/.cache/jumpformer/tools/binaryen-$BINARYEN_VERSION"
+export PATH="$binaryen_dir/node_modules/.bin:$PATH"
+ensure_wasm_opt() {
+  [ "$(wasm-opt --version 2>/dev/null)" = "wasm-opt version $BINARYEN_VERSION (version_$BINARYEN_VERSION)" ] || {
+    step "installing wasm-opt (the npm package binaryen $BINARYEN_VERSION)"
+    ensure_npm
+    mkdir -p "$binaryen_dir"
+    npm install --prefix "$binaryen_dir" --no-audit --no-fund --no-save "binaryen@$BINARYEN_VERSION.0.0"
+  }
+}
+
 ensure_web_tools() {
   ensure_wasm_target
   ensure_trunk
   ensure_wasm_bindgen
+  ensure_wasm_opt
   ensure_wasm_crates
 }
 
@@ -67,8 +83,12 @@ ensure_firefox() {
   [ -x /usr/bin/firefox-esr ] || { step "installing firefox-esr"; apt_install firefox-esr; }
 }
 
-ensure_node() {
+ensure_npm() {
   command -v npm >/dev/null || { step "installing node and npm"; apt_install nodejs npm; }
+}
+
+ensure_node() {
+  ensure_npm
   [ -f tests/browser/node_modules/playwright-core/package.json ] && [ -f tests/browser/node_modules/axe-core/package.json ] &&
     [ -f tests/browser/node_modules/puppeteer-core/package.json ] ||
     { step "installing the browser-test packages"; (cd tests/browser && npm ci --no-audit --no-fund); }
