@@ -149,8 +149,9 @@ for (const preloaded of [true, false]) {
 // The linker wraps each export of a module with static constructors (burn's GPU kernel
 // registrations) so that every call from JavaScript runs them all again, unless the module calls
 // them itself: src/bin/worker.rs does, once. Wrapped, the learner worker spent 40% of its time
-// in them while training. The CPU-only build is checked too. A wrapper is an export whose body calls the constructors, then the
-// real function; the build before the fix had eight sharing one first call.
+// in them while training. The CPU-only build is checked too. A wrapper is an export whose body
+// calls the constructors, then the real function; the build before the fix had eight sharing one
+// first call.
 for (const build of ['jumpformer-worker', 'jumpformer-cpu-worker']) {
   test(`the learner worker (${build}) runs its static constructors once, not on every call from JavaScript`, () => {
     const wasm = new Uint8Array(readFileSync(join(distDir, `${build}_bg.wasm`)));

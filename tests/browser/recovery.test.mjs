@@ -3,7 +3,7 @@
 // the work back after a reload; a job measured to be long asks before it goes on.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, symlink } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serveDist, launch, openPage, screenshot, loadLearner, trainingEnded, mainWorker, distDir } from './harness.mjs';
@@ -49,6 +49,7 @@ test('a learner build that cannot be loaded gives way to the other one', async (
   } finally {
     await browser.close();
     await own.close();
+    await rm(dir, { recursive: true });
   }
 });
 
