@@ -57,6 +57,10 @@ pub struct LearnerArgs {
     /// transformer layers use 0.1): a regulariser against memorising a short trajectory.
     #[arg(long, value_name = "P")]
     dropout: Option<String>,
+    /// With --warm-start: train only the rate head and the class rates, keeping the warm
+    /// start's embeddings and encoder as they are.
+    #[arg(long = "freeze-body")]
+    freeze_body: bool,
     /// A prior (translational invariance is given, not learned): translations moves each
     /// training segment by a random shift of the periodic lattice; none is the default.
     #[arg(long, value_name = "translations|none")]
@@ -169,6 +173,7 @@ impl LearnerArgs {
             augmentation: d.augmentation,
             weight_decay: d.weight_decay,
             dropout: d.dropout,
+            freeze_body: self.freeze_body || d.freeze_body,
             learning_rate: self.lr.unwrap_or(d.learning_rate),
             lr_schedule: self.lr_schedule.unwrap_or(d.lr_schedule),
             optimizer: d.optimizer,

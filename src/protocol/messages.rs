@@ -160,8 +160,12 @@ pub enum ScanStart {
     #[default]
     Scratch,
     /// The embeddings and encoder of the current model (its kept weights, after `epochs`
-    /// epochs); the class head fresh.
-    WarmStart { epochs: usize },
+    /// epochs); the class head fresh. `frozen`: only the class head and rates train.
+    WarmStart {
+        epochs: usize,
+        #[serde(default)]
+        frozen: bool,
+    },
     /// A fresh network although a warm start was asked for, because of `reason`.
     ScratchBecause { reason: String },
 }
@@ -171,10 +175,15 @@ impl ScanStart {
     pub fn describe(&self) -> String {
         match self {
             ScanStart::Scratch => "Each N_W starts from scratch.".to_string(),
-            ScanStart::WarmStart { epochs } => format!(
+            ScanStart::WarmStart { epochs, frozen } => format!(
                 "Each N_W starts from the trained network's embeddings and encoder (trained \
-                 {epochs} epoch{} in Learn), with a fresh class head.",
-                if *epochs == 1 { "" } else { "s" }
+                 {epochs} epoch{} in Learn), with a fresh class head{}.",
+                if *epochs == 1 { "" } else { "s" },
+                if *frozen {
+                    "; the network is kept fixed and only the classes learn"
+                } else {
+                    ""
+                }
             ),
             ScanStart::ScratchBecause { reason } => {
                 format!("Each N_W starts from scratch: {reason}.")

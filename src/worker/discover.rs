@@ -123,6 +123,7 @@ fn warm_start<'a>(
         Ok(_) => (
             ScanStart::WarmStart {
                 epochs: learned.summary().epochs,
+                frozen: config.freeze_body,
             },
             Some(learned),
         ),

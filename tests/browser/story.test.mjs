@@ -54,6 +54,8 @@ test('the classroom story plays Simulate, Learn, Discover and Extrapolate in ord
   assert.equal(await page.getByTestId('discover-table').getAttribute('data-points'), '6');
   // Discover started each N_W from the network Learn had just trained (a warm start).
   assert.match(await page.getByTestId('discover-start').innerText(), /starts from the trained network's embeddings and encoder \(trained \d+ epochs? in Learn\)/);
+  // The classroom preset keeps that network fixed: each N_W learns only its classes.
+  assert.match(await page.getByTestId('discover-start').innerText(), /the network is kept fixed and only the classes learn/);
   assert.ok(await page.getByTestId('extrapolate-summary').isVisible());
   assert.equal(await page.getByTestId('messages').innerText(), '');
   await screenshot(page, 'story-desktop');

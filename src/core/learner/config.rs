@@ -173,6 +173,11 @@ pub struct LearnerConfig {
     /// feed-forward hidden units; off when evaluating). 0 (the default) is the paper's network.
     /// A regulariser against memorising a short trajectory; it says nothing about the rules.
     pub dropout: f64,
+    /// With a warm start (Mode 2 from a trained network): train only the rate head and the
+    /// class rates, keeping the embeddings and encoder as the warm start left them, so that the
+    /// runs of a scan read every configuration alike and differ only in their classes. Says
+    /// nothing about the rules. Off by default; a trainer without a warm start ignores it.
+    pub freeze_body: bool,
     /// How the learning rate changes over the run's `epochs`.
     pub lr_schedule: LrSchedule,
     /// Adam or AdaBelief.
@@ -230,6 +235,7 @@ impl Default for LearnerConfig {
             learning_rate: 1e-3,
             weight_decay: 0.0,
             dropout: 0.0,
+            freeze_body: false,
             lr_schedule: LrSchedule::ByMode,
             optimizer: OptimizerKind::Adam,
             segment_len: 128,

@@ -326,32 +326,13 @@ fn the_blocked_leak_sums_the_rates_of_impossible_moves() {
     );
 }
 
-/// A Mode 2 network warm-started from a Mode 1 network starts with its embeddings and encoder
-/// (the same weights, byte for byte, in the model file) and a fresh head; a network of another
-/// shape is refused.
-#[test]
-fn a_warm_start_takes_the_body_and_not_the_head() {
-    let trajectory = Arc::new(hand_trajectory());
-    let mut mode1 = Trainer::new(tiny_config(), trajectory.clone(), cpu_device(), None).unwrap();
-    for _ in 0..3 {
-        block_on(mode1.train_step()).unwrap();
-    }
-    let body = mode1.learned();
-    let mode2 = LearnerConfig {
-        mode: Mode::Mode2 { classes: 3 },
-        ..tiny_config()
-    };
-    let warm = Trainer::warm_started(mode2.clone(), &body, trajectory.clone(), cpu_device(), None)
-        .unwrap();
-    let weights = |bytes: &[u8]| -> (serde_json::Value, Vec<u8>) {
-        let newline = bytes.iter().position(|&b| b == b'\n').unwrap();
-        (
-            serde_json::from_slice(&bytes[..newline]).unwrap(),
-            bytes[newline + 1..].to_vec(),
-        )
-    };
-    let (header, from) = weights(&block_on(body.to_bytes()).unwrap());
-    let (_, to) = weights(&block_on(warm.learned().to_bytes()).unwrap());
+/// A model's weights as stored in its file, split into the body (embeddings and encoder) and
+/// the rest (the head and class rates).
+fn body_and_head(learned: &LearnedDynamics) -> (Vec<u8>, Vec<u8>) {
+    let bytes = block_on(learned.to_bytes()).unwrap();
+    let newline = bytes.iter().position(|&b| b == b'\n').unwrap();
+    let header: serde_json::Value = serde_json::from_slice(&bytes[..newline]).unwrap();
+    let weights = &bytes[newline + 1..];
     let body_bytes: usize = header["tensors"]
         .as_array()
         .unwrap()
@@ -369,9 +350,34 @@ fn a_warm_start_takes_the_body_and_not_the_head() {
                 .product::<usize>()
         })
         .sum();
-    assert!(body_bytes > 0);
-    assert_eq!(from[..body_bytes], to[..body_bytes], "the body is copied");
-    assert_ne!(from[body_bytes..], to[body_bytes..], "the head is not");
+    (
+        weights[..body_bytes].to_vec(),
+        weights[body_bytes..].to_vec(),
+    )
+}
+
+/// A Mode 2 network warm-started from a Mode 1 network starts with its embeddings and encoder
+/// (the same weights, byte for byte, in the model file) and a fresh head; a network of another
+/// shape is refused.
+#[test]
+fn a_warm_start_takes_the_body_and_not_the_head() {
+    let trajectory = Arc::new(hand_trajectory());
+    let mut mode1 = Trainer::new(tiny_config(), trajectory.clone(), cpu_device(), None).unwrap();
+    for _ in 0..3 {
+        block_on(mode1.train_step()).unwrap();
+    }
+    let body = mode1.learned();
+    let mode2 = LearnerConfig {
+        mode: Mode::Mode2 { classes: 3 },
+        ..tiny_config()
+    };
+    let warm = Trainer::warm_started(mode2.clone(), &body, trajectory.clone(), cpu_device(), None)
+        .unwrap();
+    let (body_from, head_from) = body_and_head(&body);
+    let (body_to, head_to) = body_and_head(&warm.learned());
+    assert!(!body_from.is_empty());
+    assert_eq!(body_from, body_to, "the body is copied");
+    assert_ne!(head_from, head_to, "the head is not");
     let wider = LearnerConfig {
         d_model: 16,
         ..mode2
@@ -1026,4 +1032,35 @@ fn dropout_acts_while_training_only() {
             .all(|(a, b)| (a - b).abs() <= 1e-5 * b.abs().max(1.0)),
         "{undropped:?} vs {plain:?}"
     );
+}
+
+/// With a frozen body, training a warm-started network moves its head and class rates and
+/// leaves its embeddings and encoder exactly as the warm start gave them; without, both move.
+#[test]
+fn a_frozen_body_stays_as_the_warm_start_left_it() {
+    let trajectory = Arc::new(simulate_fa(FaSpec { l: 8, c: 0.3 }, 100.0, 6));
+    let mut mode1 = Trainer::new(tiny_config(), trajectory.clone(), cpu_device(), None).unwrap();
+    for _ in 0..3 {
+        block_on(mode1.train_step()).unwrap();
+    }
+    let body = mode1.learned();
+    let trained = |freeze_body: bool| {
+        let config = LearnerConfig {
+            mode: Mode::Mode2 { classes: 3 },
+            freeze_body,
+            ..tiny_config()
+        };
+        let mut warm =
+            Trainer::warm_started(config, &body, trajectory.clone(), cpu_device(), None).unwrap();
+        let start = body_and_head(&warm.learned());
+        for _ in 0..3 {
+            block_on(warm.train_step()).unwrap();
+        }
+        (start, body_and_head(&warm.learned()))
+    };
+    let ((body_start, head_start), (body_end, head_end)) = trained(true);
+    assert_eq!(body_start, body_end, "a frozen body does not move");
+    assert_ne!(head_start, head_end, "the head trains");
+    let ((body_start, _), (body_end, _)) = trained(false);
+    assert_ne!(body_start, body_end, "an unfrozen body trains");
 }

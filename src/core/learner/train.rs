@@ -97,6 +97,9 @@ pub struct Trainer {
     last_batch_u_per_t: f64,
     /// The configurations the translation spread is measured on, drawn at the first report.
     spread_configurations: Option<Batch>,
+    /// Steps move only the head and class rates: a warm start with
+    /// [`LearnerConfig::freeze_body`].
+    frozen_body: bool,
 }
 
 /// Moves `segment` by a random translation of the lattice (one shift per position table).
@@ -142,7 +145,8 @@ impl Trainer {
     }
 
     /// A trainer of a fresh network whose embeddings and encoder start from `body` (e.g. a
-    /// Mode 2 network warm-started from a trained Mode 1 network); the head starts fresh.
+    /// Mode 2 network warm-started from a trained Mode 1 network); the head starts fresh. With
+    /// [`LearnerConfig::freeze_body`] only the head and the class rates are trained.
     pub fn warm_started(
         config: LearnerConfig,
         body: &LearnedDynamics,
@@ -163,7 +167,15 @@ impl Trainer {
                         .to_string(),
                 )
             })?;
-        Self::with_network(config, network, source, device, exact_u_per_t)
+        let frozen_body = config.freeze_body;
+        let network = if frozen_body {
+            network.with_frozen_body()
+        } else {
+            network
+        };
+        let mut trainer = Self::with_network(config, network, source, device, exact_u_per_t)?;
+        trainer.frozen_body = frozen_body;
+        Ok(trainer)
     }
 
     /// A trainer that continues from `learned` (e.g. a loaded model file) on `source`.
@@ -174,7 +186,13 @@ impl Trainer {
         exact_u_per_t: Option<f64>,
     ) -> Result<Self, LearnerError> {
         learned.check_scheme(&source.scheme())?;
-        let network = learned.network().clone().fork(&device).train();
+        // A network trained with a frozen body resumes with every weight trainable again.
+        let network = learned
+            .network()
+            .clone()
+            .fork(&device)
+            .train()
+            .set_require_grad(true);
         Self::with_network(
             learned.config().clone(),
             network,
@@ -224,6 +242,7 @@ impl Trainer {
             pending: Vec::new(),
             last_batch_u_per_t: 0.0,
             spread_configurations: None,
+            frozen_body: false,
             config,
         })
     }
@@ -395,7 +414,10 @@ impl Trainer {
             match gradient.grads {
                 // The loss is -U of the minibatch (a sum over configurations, as in the
                 // authors' tutorial; Adam is insensitive to the scale).
-                Some(grads) => {
+                Some(mut grads) => {
+                    if self.frozen_body {
+                        self.network.drop_body_gradients(&mut grads);
+                    }
                     self.last_good = self.network.clone();
                     let network = self.network.clone();
                     self.network = self.optimizer.step(learning_rate, network, grads);
@@ -409,7 +431,10 @@ impl Trainer {
                 self.last_batch_u_per_t = u_value / time;
             }
         } else {
-            let (u, grads) = device_gradient(&self.network, &batch, hard, &self.device);
+            let (u, mut grads) = device_gradient(&self.network, &batch, hard, &self.device);
+            if self.frozen_body {
+                self.network.drop_body_gradients(&mut grads);
+            }
             let before = self.network.clone();
             self.network = self.optimizer.step(learning_rate, before.clone(), grads);
             self.pending.push(PendingStep {

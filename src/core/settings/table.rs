@@ -730,6 +730,23 @@ pub const SETTINGS: &[Setting] = &[
         advanced: false,
         fit: None,
     },
+    Setting {
+        key: "scan_frozen",
+        label: "keep the trained network fixed (only the classes learn)",
+        help: "1, with a start from the trained network: each N_W trains only its class head and \
+            class rates, so every N_W reads the configurations the same way and the curve \
+            compares numbers of classes, not luck in training; it is also faster. 0: the whole \
+            network trains.",
+        group: Group::Discover,
+        read: |s, raw| {
+            s.learner.freeze_body = switch(raw)?;
+            Ok(())
+        },
+        write: |s| Some(u8::from(s.learner.freeze_body).to_string()),
+        control: Control::Switch,
+        advanced: false,
+        fit: None,
+    },
     field!(
         "x_phi",
         "φ (side by side)",
