@@ -233,6 +233,7 @@ impl Evaluator {
                     config: helping.config.clone(),
                     scheme: helping.scheme.clone(),
                     hard_constraint: self.hard_constraint,
+                    frozen_body: false,
                     work: ShareWork::Evaluate {
                         chunks: vec![chunk.clone()],
                     },

@@ -72,6 +72,8 @@ pub(super) struct Helping<'a> {
     pub helpers: &'a dyn StepHelpers,
     pub config: &'a LearnerConfig,
     pub scheme: &'a TokenScheme,
+    /// The trainer keeps the body fixed: helpers need no gradient for it.
+    pub frozen_body: bool,
 }
 
 /// U and the gradient of -U over `batch` under `network`: with helpers (in the browser, on the
@@ -162,6 +164,7 @@ async fn shared(
                 config: helping.config.clone(),
                 scheme: helping.scheme.clone(),
                 hard_constraint,
+                frozen_body: helping.frozen_body,
                 work: ShareWork::Gradient {
                     parts: share.to_vec(),
                 },

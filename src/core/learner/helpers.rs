@@ -35,6 +35,10 @@ pub struct ShareRequest {
     pub config: LearnerConfig,
     pub scheme: TokenScheme,
     pub hard_constraint: bool,
+    /// Gradient only: the trainer keeps the embeddings and encoder fixed, so the backward pass
+    /// may stop at the head (their gradients would be dropped anyway).
+    #[serde(default)]
+    pub frozen_body: bool,
     pub work: ShareWork,
     /// Every parameter, flattened in visiting order (sent apart from the rest, as binary).
     #[serde(skip)]
@@ -279,6 +283,11 @@ impl Helper {
             _ => RateNetwork::new(&request.config, &request.scheme, &self.device),
         };
         let network = load_weights(network, &request.weights)?;
+        let network = if request.frozen_body {
+            network.with_frozen_body()
+        } else {
+            network.set_require_grad(true)
+        };
         let reply = match &request.work {
             ShareWork::Gradient { parts } => {
                 let gradient = super::gradient::sequential(

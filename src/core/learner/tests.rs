@@ -1064,3 +1064,54 @@ fn a_frozen_body_stays_as_the_warm_start_left_it() {
     let ((body_start, _), (body_end, _)) = trained(false);
     assert_ne!(body_start, body_end, "an unfrozen body trains");
 }
+
+/// A frozen body shared with helpers: the helpers' backward passes stop at the head too, and the
+/// training is the one-thread training (same tolerance as
+/// `helpers_give_the_same_training_and_evaluation`), its body unchanged.
+#[test]
+fn a_frozen_body_trains_the_same_with_helpers() {
+    let trajectory = Arc::new(simulate_fa(FaSpec::TUTORIAL, 300.0, 4));
+    let mode1 = LearnerConfig {
+        segment_len: 300,
+        epochs: 1,
+        seed: 3,
+        ..LearnerConfig::default()
+    };
+    let mut trainer = Trainer::new(mode1.clone(), trajectory.clone(), cpu_device(), None).unwrap();
+    block_on(trainer.run_epoch()).unwrap();
+    let body = trainer.learned();
+    let config = LearnerConfig {
+        mode: Mode::Mode2 { classes: 2 },
+        freeze_body: true,
+        ..mode1
+    };
+    let run = |helpers: Option<Rc<InProcessHelpers>>| {
+        let mut trainer = Trainer::warm_started(
+            config.clone(),
+            &body,
+            trajectory.clone(),
+            cpu_device(),
+            None,
+        )
+        .unwrap();
+        if let Some(helpers) = helpers.clone() {
+            trainer = trainer.with_helpers(helpers);
+        }
+        let report = block_on(trainer.run_epoch()).unwrap();
+        if let Some(helpers) = helpers {
+            assert!(helpers.requests.get() > 0, "the helpers were asked nothing");
+        }
+        assert_eq!(
+            body_and_head(&trainer.learned()).0,
+            body_and_head(&body).0,
+            "the body is unchanged"
+        );
+        report.u_per_t
+    };
+    let alone = run(None);
+    let helped = run(Some(InProcessHelpers::new(2, None)));
+    assert!(
+        (alone - helped).abs() < 1e-5 * alone.abs(),
+        "alone {alone}, with 2 helpers {helped}"
+    );
+}

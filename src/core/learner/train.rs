@@ -168,10 +168,11 @@ impl Trainer {
                 )
             })?;
         let frozen_body = config.freeze_body;
+        // A body taken from a network trained with a frozen body trains again unless asked not to.
         let network = if frozen_body {
             network.with_frozen_body()
         } else {
-            network
+            network.set_require_grad(true)
         };
         let mut trainer = Self::with_network(config, network, source, device, exact_u_per_t)?;
         trainer.frozen_body = frozen_body;
@@ -400,6 +401,7 @@ impl Trainer {
                 helpers,
                 config: &self.config,
                 scheme: &self.scheme,
+                frozen_body: self.frozen_body,
             });
             let gradient = batch_gradient(
                 &self.network,
