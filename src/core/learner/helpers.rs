@@ -36,7 +36,7 @@ pub struct ShareRequest {
     pub scheme: TokenScheme,
     pub hard_constraint: bool,
     /// Gradient only: the trainer keeps the embeddings and encoder fixed, so the backward pass
-    /// may stop at the head (their gradients would be dropped anyway).
+    /// stops at the head and the reply holds no gradient for them.
     #[serde(default)]
     pub frozen_body: bool,
     pub work: ShareWork,

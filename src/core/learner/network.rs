@@ -15,7 +15,6 @@ use super::config::{LearnerConfig, Mode, PositionInit};
 use super::encoder::Encoder;
 use burn::module::{Module, ModuleVisitor, Param};
 use burn::nn::{Embedding, EmbeddingConfig, Linear, LinearConfig};
-use burn::optim::GradientsParams;
 use burn::tensor::{Device, Int, Tensor, TensorData, activation};
 use std::sync::Mutex;
 
@@ -251,22 +250,6 @@ impl RateNetwork {
             encoder: self.encoder.no_grad(),
             ..self
         }
-    }
-
-    /// Removes the gradients of the embeddings and the encoder from `grads`, so that a step
-    /// moves only the head and the class rates ([`LearnerConfig::freeze_body`]).
-    pub fn drop_body_gradients(&self, grads: &mut GradientsParams) {
-        struct DropGradients<'a>(&'a mut GradientsParams);
-        impl ModuleVisitor for DropGradients<'_> {
-            fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-                let _ = self.0.remove::<D>(param.id);
-            }
-        }
-        let mut visitor = DropGradients(grads);
-        for table in &self.embeddings {
-            table.visit(&mut visitor);
-        }
-        self.encoder.visit(&mut visitor);
     }
 
     /// N_W (0 in Mode 1).

@@ -416,10 +416,7 @@ impl Trainer {
             match gradient.grads {
                 // The loss is -U of the minibatch (a sum over configurations, as in the
                 // authors' tutorial; Adam is insensitive to the scale).
-                Some(mut grads) => {
-                    if self.frozen_body {
-                        self.network.drop_body_gradients(&mut grads);
-                    }
+                Some(grads) => {
                     self.last_good = self.network.clone();
                     let network = self.network.clone();
                     self.network = self.optimizer.step(learning_rate, network, grads);
@@ -433,10 +430,7 @@ impl Trainer {
                 self.last_batch_u_per_t = u_value / time;
             }
         } else {
-            let (u, mut grads) = device_gradient(&self.network, &batch, hard, &self.device);
-            if self.frozen_body {
-                self.network.drop_body_gradients(&mut grads);
-            }
+            let (u, grads) = device_gradient(&self.network, &batch, hard, &self.device);
             let before = self.network.clone();
             self.network = self.optimizer.step(learning_rate, before.clone(), grads);
             self.pending.push(PendingStep {
