@@ -236,6 +236,26 @@ macro_rules! named {
     };
 }
 
+/// An on/off setting kept in one `bool` field, written as 1 or 0.
+macro_rules! switch {
+    ($key:literal, $label:literal, $help:literal, $group:ident, $($field:ident).+) => {
+        Setting {
+            key: $key,
+            label: $label,
+            help: $help,
+            group: Group::$group,
+            read: |s, raw| {
+                s.$($field).+ = switch(raw)?;
+                Ok(())
+            },
+            write: |s| Some(u8::from(s.$($field).+).to_string()),
+            control: Control::Switch,
+            advanced: false,
+            fit: None,
+        }
+    };
+}
+
 /// A parameter of the active-lattice model (ignored, and not written, for the FA model).
 macro_rules! active_lattice {
     ($key:literal, $label:literal, $help:literal, $field:ident, $parse:expr) => {
@@ -665,21 +685,14 @@ pub const SETTINGS: &[Setting] = &[
         AUGMENTATIONS
     )
     .advanced(),
-    Setting {
-        key: "hard",
-        label: "hard constraint (a prior: the exclusion rule is given, not learned)",
-        help: "1 masks moves onto occupied sites: the exclusion rule is given, not learned. Off \
+    switch!(
+        "hard",
+        "hard constraint (a prior: the exclusion rule is given, not learned)",
+        "1 masks moves onto occupied sites: the exclusion rule is given, not learned. Off \
             by default.",
-        group: Group::Learner,
-        read: |s, raw| {
-            s.learner.hard_constraint = switch(raw)?;
-            Ok(())
-        },
-        write: |s| Some(u8::from(s.learner.hard_constraint).to_string()),
-        control: Control::Switch,
-        advanced: false,
-        fit: None,
-    },
+        Learner,
+        learner.hard_constraint
+    ),
     field!(
         "clip",
         "gradient clip (0: off)",
@@ -714,39 +727,25 @@ pub const SETTINGS: &[Setting] = &[
         explore.scan_epochs,
         |raw| whole(raw, Range { min: 1, max: 1000 })
     ),
-    Setting {
-        key: "scan_warm",
-        label: "start from the trained network",
-        help: "1: each N_W's embeddings and encoder start from the network trained in Learn (it \
+    switch!(
+        "scan_warm",
+        "start from the trained network",
+        "1: each N_W's embeddings and encoder start from the network trained in Learn (it \
             must have the same size), its class head fresh; 0: from scratch. Without the hard \
             constraint a scan from scratch tends to stay at the occupancy-blind optimum.",
-        group: Group::Discover,
-        read: |s, raw| {
-            s.explore.scan_warm_start = switch(raw)?;
-            Ok(())
-        },
-        write: |s| Some(u8::from(s.explore.scan_warm_start).to_string()),
-        control: Control::Switch,
-        advanced: false,
-        fit: None,
-    },
-    Setting {
-        key: "scan_frozen",
-        label: "keep the trained network fixed (only the classes learn)",
-        help: "1, with a start from the trained network: each N_W trains only its class head and \
+        Discover,
+        explore.scan_warm_start
+    ),
+    switch!(
+        "scan_frozen",
+        "keep the trained network fixed (only the classes learn)",
+        "1, with a start from the trained network: each N_W trains only its class head and \
             class rates, so every N_W reads the configurations the same way and the curve \
             compares numbers of classes, not luck in training; it is also faster. 0: the whole \
             network trains.",
-        group: Group::Discover,
-        read: |s, raw| {
-            s.learner.freeze_body = switch(raw)?;
-            Ok(())
-        },
-        write: |s| Some(u8::from(s.learner.freeze_body).to_string()),
-        control: Control::Switch,
-        advanced: false,
-        fit: None,
-    },
+        Discover,
+        learner.freeze_body
+    ),
     field!(
         "x_phi",
         "φ (side by side)",
@@ -853,21 +852,14 @@ pub const SETTINGS: &[Setting] = &[
         backend,
         BACKENDS
     ),
-    Setting {
-        key: "embed",
-        label: "embedded view",
-        help: "1 shows the compact page for an iframe in a course page: the four steps, without \
-            the header, the autosave bar and the backend panel.",
-        group: Group::General,
-        read: |s, raw| {
-            s.embed = switch(raw)?;
-            Ok(())
-        },
-        write: |s| Some(u8::from(s.embed).to_string()),
-        fit: None,
-        control: Control::Switch,
-        advanced: false,
-    },
+    switch!(
+        "embed",
+        "embedded view",
+        "1 shows the compact page for an iframe in a course page: the four steps, without the \
+        header, the autosave bar and the backend panel.",
+        General,
+        embed
+    ),
     Setting {
         key: "workers",
         label: "CPU workers",
