@@ -103,6 +103,14 @@ impl Commands {
         self.restart();
     }
 
+    /// Replaces the running learner worker by the simulation worker, where no learner can run
+    /// (the caller gives it the page's copy of the trajectory); the next request that needs the
+    /// learner loads one again.
+    pub fn switch_to_simulation(&self) {
+        self.build.set(WorkerBuild::Simulation);
+        self.restart();
+    }
+
     /// Loads the learner worker now, if the simulation worker runs.
     pub fn ensure_learner(&self) {
         if self.build() == WorkerBuild::Simulation

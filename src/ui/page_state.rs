@@ -69,11 +69,9 @@ impl PageState {
         match event {
             Event::Started => {}
             Event::Ready { backend: mut info } => {
-                if recovery.gpu_lost.get_value() {
-                    info.reason = format!(
-                        "the GPU device was lost, so the page went on on the CPU ({})",
-                        info.reason
-                    );
+                if let Some(why) = recovery.gpu_unusable.get_value() {
+                    info.reason =
+                        format!("{why}, so the page went on on the CPU ({})", info.reason);
                 }
                 backend.backend.set(Some(info));
             }

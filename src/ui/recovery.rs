@@ -25,8 +25,9 @@ pub struct Recovery {
     trajectory: StoredValue<Option<Backup>>,
     model: StoredValue<Option<Backup>>,
     restarts: StoredValue<u32>,
-    /// The GPU device was lost once: later workers run on the CPU.
-    pub gpu_lost: StoredValue<bool>,
+    /// Why the GPU could not be used (its device was lost, or the learner found no adapter), if
+    /// that happened in this visit: later workers run on the CPU.
+    pub gpu_unusable: StoredValue<Option<String>>,
     /// Whether the browser has a WebGPU adapter: where it has none, the CPU-only learner loads.
     webgpu: WebGpuProbe,
     /// The build of the learner that last failed to start (e.g. offline, where only the other
@@ -48,7 +49,7 @@ impl Recovery {
             trajectory: StoredValue::new(None),
             model: StoredValue::new(None),
             restarts: StoredValue::new(0),
-            gpu_lost: StoredValue::new(false),
+            gpu_unusable: StoredValue::new(None),
             autosave: RwSignal::new(autosave::enabled()),
             autosaved: RwSignal::new((false, false)),
             earlier: RwSignal::new(None),
@@ -164,29 +165,34 @@ impl Recovery {
         );
     }
 
+    /// Whether the GPU could not be used in this visit (see [`Recovery::gpu_unusable`]).
+    fn gpu_failed(&self) -> bool {
+        self.gpu_unusable.with_value(Option::is_some)
+    }
+
     /// The learner worker to load: the build with the GPU backend, unless the learner will run
-    /// on the CPU anyway (the CPU was asked for, the GPU device was lost, or the browser has no
-    /// WebGPU adapter), where the CPU-only build is a third of the download.
-    /// A build that failed to start gives way to the other, which can run on the CPU too.
+    /// on the CPU anyway (the CPU was asked for, the GPU could not be used, or the browser has no
+    /// WebGPU adapter): the CPU-only build, which the GPU build could not run anyway.
+    /// A build that failed to start gives way to the other (the GPU build then trains on the GPU
+    /// even where the CPU was asked for: it has no CPU backend).
     fn learner_build(&self, backend: BackendRequest) -> WorkerBuild {
-        let wanted =
-            if backend.prefer_gpu && !self.gpu_lost.get_value() && !self.webgpu.no_adapter() {
-                WorkerBuild::Learner
-            } else {
-                WorkerBuild::CpuLearner
-            };
+        let wanted = if backend.prefer_gpu && !self.gpu_failed() && !self.webgpu.no_adapter() {
+            WorkerBuild::Learner
+        } else {
+            WorkerBuild::CpuLearner
+        };
         match wanted.other_learner() {
             Some(other) if self.unloadable.get_value() == Some(wanted) => other,
             _ => wanted,
         }
     }
 
-    /// Asks a new learner worker to choose its backend: the GPU if `backend.prefer_gpu` and no GPU
-    /// device was lost in this visit.
+    /// Asks a new learner worker to choose its backend: the GPU if `backend.prefer_gpu` and the
+    /// GPU did not fail in this visit.
     fn choose_backend(&self, commands: Commands, backend: BackendRequest) {
         commands.send(Request::Init {
             backend: BackendRequest {
-                prefer_gpu: backend.prefer_gpu && !self.gpu_lost.get_value(),
+                prefer_gpu: backend.prefer_gpu && !self.gpu_failed(),
                 ..backend
             },
         });
@@ -204,7 +210,20 @@ impl Recovery {
         let restarts = self.restarts.get_value() + 1;
         self.restarts.set_value(restarts);
         if device_lost {
-            self.gpu_lost.set_value(true);
+            self.gpu_unusable.set_value(Some(failure.clone()));
+            // Offline, with only the GPU build kept, a learner that cannot use the GPU has no
+            // other build to give way to: the simulation worker takes its place again.
+            if self.unloadable.get_value() == Some(WorkerBuild::CpuLearner) {
+                commands.switch_to_simulation();
+                restore(commands, self.trajectory.get_value(), None);
+                commands.say(format!(
+                    "The learner stopped: {failure}; the learner built for the CPU could not be \
+                     loaded either (offline, the page keeps only the build it used), so nothing \
+                     can be trained here now. The trajectory and the model stay on the page: \
+                     train again once the page is online."
+                ));
+                return;
+            }
         }
         if restarts > MAX_RESTARTS {
             commands.say(format!(
@@ -238,11 +257,7 @@ impl Recovery {
             (None, Some(_)) => "the model was given back to it",
             (None, None) => "there was no trajectory or model to give back",
         };
-        let backend = if device_lost {
-            " on the CPU, because the GPU device was lost"
-        } else {
-            ""
-        };
+        let backend = if device_lost { " on the CPU" } else { "" };
         restore(commands, trajectory, model);
         if never_started {
             commands.say(format!(

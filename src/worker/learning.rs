@@ -3,9 +3,10 @@
 //! is built with it; the simulation worker the page starts with has the rest of `worker`.
 
 use super::control::Control;
+#[cfg(feature = "cpu")]
 use super::helpers::HelperPool;
 use super::{discover, extrapolate, post, post_error, train, web_adapter};
-use crate::core::compute::{BackendKind, select_device, smoke_train};
+use crate::core::compute::{BackendInfo, BackendKind, smoke_train};
 use crate::core::inspection::{inspect_particle, last_configuration};
 use crate::core::learner::helpers::StepHelpers;
 use crate::core::learner::{LearnedDynamics, Trainer};
@@ -19,6 +20,30 @@ const NO_BACKEND: &str = "no backend yet: the worker was not initialised";
 
 const NO_MODEL: &str =
     "There is no learned model to run yet: train one in the Learn view or load a model file.";
+
+/// The training device and why it was chosen: the GPU when asked for and an adapter can be had,
+/// else the CPU.
+#[cfg(feature = "cpu")]
+async fn choose_device(prefer_gpu: bool) -> Option<(Device, BackendInfo)> {
+    Some(crate::core::compute::select_device(prefer_gpu).await)
+}
+
+/// The GPU, in the learner built without the CPU backend. Where it finds no adapter it cannot
+/// train at all: it fails as after a lost device, and the page loads the CPU-only learner in its
+/// place, with the trajectory and model given back (`None` here).
+#[cfg(not(feature = "cpu"))]
+async fn choose_device(prefer_gpu: bool) -> Option<(Device, BackendInfo)> {
+    match crate::core::compute::select_gpu(prefer_gpu).await {
+        Ok(choice) => Some(choice),
+        Err(reason) => {
+            post(&Event::WorkerFailed {
+                message: format!("the learner with the GPU backend found no GPU ({reason})"),
+                device_lost: true,
+            });
+            None
+        }
+    }
+}
 
 /// The current trajectory, as the worker holds it.
 pub type Current<'a> = Option<&'a (AnyTrajectory, TrajectorySummary)>;
@@ -45,6 +70,7 @@ impl Compute {
 pub struct Learning {
     device: Option<Device>,
     /// Helper workers sharing CPU training steps and evaluations (none on a GPU).
+    #[cfg(feature = "cpu")]
     helpers: Option<Rc<HelperPool>>,
     /// The current learned model (trained here or loaded).
     learned: Option<LearnedDynamics>,
@@ -134,7 +160,9 @@ impl Learning {
     }
 
     async fn init(&mut self, request: BackendRequest) {
-        let (chosen, mut backend) = select_device(request.prefer_gpu).await;
+        let Some((chosen, mut backend)) = choose_device(request.prefer_gpu).await else {
+            return;
+        };
         // The page loads the learner without a GPU backend, asking for the GPU, only where the
         // browser gave it no WebGPU adapter.
         #[cfg(not(feature = "gpu"))]
@@ -148,29 +176,40 @@ impl Learning {
             backend.adapter = web_adapter::describe().await;
         }
         self.device = Some(chosen);
-        if backend.kind == BackendKind::Cpu && self.helpers.is_none() {
-            let pool = HelperPool::start(request.cpu_workers);
+        #[cfg(feature = "cpu")]
+        if backend.kind == BackendKind::Cpu {
+            self.start_helpers(&mut backend, request.cpu_workers);
+        }
+        post(&Event::Ready { backend });
+    }
+
+    /// Starts the helper workers that share CPU steps (once), and says so in `backend`.
+    #[cfg(feature = "cpu")]
+    fn start_helpers(&mut self, backend: &mut BackendInfo, cpu_workers: usize) {
+        if self.helpers.is_none() {
+            let pool = HelperPool::start(cpu_workers);
             if pool.started() > 0 {
                 self.helpers = Some(Rc::new(pool));
             }
         }
-        if backend.kind == BackendKind::Cpu
-            && let Some(pool) = &self.helpers
-        {
+        if let Some(pool) = &self.helpers {
             backend.workers = 1 + pool.started();
             backend.reason = format!(
                 "{}; each training step is shared among {} workers, one per core",
                 backend.reason, backend.workers
             );
         }
-        post(&Event::Ready { backend });
     }
 
     /// Where a training job on `device` computes.
     fn compute(&self, device: &Device) -> Compute {
+        #[cfg(feature = "cpu")]
+        let helpers = self.helpers.clone().map(|pool| pool as Rc<dyn StepHelpers>);
+        #[cfg(not(feature = "cpu"))]
+        let helpers = None;
         Compute {
             device: device.clone(),
-            helpers: self.helpers.clone().map(|pool| pool as Rc<dyn StepHelpers>),
+            helpers,
         }
     }
 

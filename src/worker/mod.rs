@@ -19,7 +19,7 @@ mod discover;
 mod extrapolate;
 #[cfg(feature = "learner")]
 mod gpu_counters;
-#[cfg(feature = "learner")]
+#[cfg(feature = "cpu")]
 mod helpers;
 #[cfg(feature = "learner")]
 mod learning;
@@ -45,7 +45,7 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 /// Installs the message handler and starts serving requests. Called once by the worker binary.
 pub fn start() {
-    #[cfg(feature = "learner")]
+    #[cfg(feature = "cpu")]
     if scope().name() == helpers::HELPER_NAME {
         helpers::serve();
         return;

@@ -26,20 +26,27 @@ async function simulateAndTrain(page) {
   await trainingEnded(page);
 }
 
-// A host, or an offline cache, without the CPU-only learner (offline, the page keeps only the
-// build it used): asked for the CPU, the page cannot start that build and loads the one with the
-// GPU backend instead, which runs on the CPU as well.
-test('a learner build that cannot be loaded gives way to the other one', async () => {
+/** A copy of dist/ without the CPU-only learner, served; `close` removes it. */
+async function distWithoutCpuLearner() {
   const dir = await mkdtemp(join(tmpdir(), 'jumpformer-dist-'));
   for (const name of await readdir(distDir)) {
     if (!name.startsWith('jumpformer-cpu-worker')) await symlink(join(distDir, name), join(dir, name));
   }
   const own = await serveDist(dir);
-  const browser = await launch({ webgpu: false });
+  return { url: own.url, close: async () => { await own.close(); await rm(dir, { recursive: true }); } };
+}
+
+// A host, or an offline cache, without the CPU-only learner (offline, the page keeps only the
+// build it used): asked for the CPU, the page cannot start that build and loads the one with the
+// GPU backend instead, which has no CPU backend and so trains on the GPU.
+test('a learner build that cannot be loaded gives way to the other one', async () => {
+  const own = await distWithoutCpuLearner();
+  const browser = await launch({ webgpu: true });
   try {
     const page = await openPage(browser, own.url + small + '&backend=cpu');
-    await loadLearner(page, 'cpu', 180_000);
+    await loadLearner(page, 'gpu', 180_000);
     assert.match(await messages(page), /The learner built for the CPU could not be started \(.*\), so the page loaded the learner with the GPU backend instead; there was no trajectory or model to give back\./);
+    assert.match(await page.getByTestId('backend-reason').innerText(), /the CPU was asked for, but this build of the learner has no CPU backend/);
     await page.waitForSelector('[data-testid=smoke][data-state=done]', { timeout: 180_000 });
     await simulateAndTrain(page);
     assert.ok(Number.isFinite(Number(await stat(page, 'last-u'))) && await stat(page, 'last-u') !== '', 'the learner trained');
@@ -49,7 +56,28 @@ test('a learner build that cannot be loaded gives way to the other one', async (
   } finally {
     await browser.close();
     await own.close();
-    await rm(dir, { recursive: true });
+  }
+});
+
+// The same host in a browser without WebGPU: neither build can train. The page says so, and the
+// simulation worker takes the learner's place with the trajectory.
+test('where neither learner build can train, the page says so and keeps the trajectory', async () => {
+  const own = await distWithoutCpuLearner();
+  const browser = await launch({ webgpu: false });
+  try {
+    const page = await openPage(browser, own.url + small + '&backend=cpu');
+    await page.getByTestId('sim-run').click();
+    await page.waitForSelector('[data-testid=trajectory]', { timeout: 120_000 });
+    const jumps = await page.getByTestId('trajectory').getAttribute('data-jumps');
+    await page.getByTestId('load-learner').click();
+    await page.waitForFunction(() => /nothing can be trained here now/.test(document.querySelector('[data-testid=messages]')?.innerText ?? ''), null, { timeout: 180_000 });
+    assert.match(await messages(page), /The learner stopped: the learner with the GPU backend found no GPU \(.*\); the learner built for the CPU could not be loaded either/);
+    await page.waitForSelector(`[data-testid=trajectory][data-jumps="${jumps}"]`);
+    assert.equal(await page.getByTestId('backend-badge').getAttribute('data-kind'), 'unloaded');
+    assert.deepEqual(page.errors.filter((e) => !/Failed to load resource|404/.test(e)), []);
+  } finally {
+    await browser.close();
+    await own.close();
   }
 });
 
@@ -128,7 +156,7 @@ test('a lost GPU device: the page says so and goes on on the CPU with the trajec
     });
     assert.ok(destroyed >= 1, 'the worker holds a GPU device');
     await page.waitForSelector('[data-testid=backend-badge][data-kind=cpu]', { timeout: 120_000 });
-    assert.match(await messages(page), /the GPU device was lost \(destroyed.*\)\. A new worker was started on the CPU, because the GPU device was lost; the trajectory was given back to it/);
+    assert.match(await messages(page), /the GPU device was lost \(destroyed.*\)\. A new worker was started on the CPU; the trajectory was given back to it/);
     assert.match(await page.getByTestId('backend-reason').innerText(), /the GPU device was lost/);
     await page.waitForSelector(`[data-testid=trajectory][data-jumps="${jumps}"]`);
     // Training goes on, on the CPU.

@@ -8,6 +8,7 @@ use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Device, Tensor, TensorData, activation};
 
 /// The CPU device, with autodiff switched on for training.
+#[cfg(feature = "cpu")]
 pub fn cpu_device() -> Device {
     Device::flex().autodiff()
 }
@@ -15,39 +16,31 @@ pub fn cpu_device() -> Device {
 /// True if `device` (with or without autodiff) is the CPU backend: there, work is best cut into
 /// cache-sized pieces, while a GPU wants few, large dispatches and few read-backs.
 pub fn runs_on_cpu(device: &Device) -> bool {
-    device.clone().without_autodiff() == Device::flex()
+    #[cfg(feature = "cpu")]
+    return device.clone().without_autodiff() == Device::flex();
+    #[cfg(not(feature = "cpu"))]
+    {
+        let _ = device;
+        false
+    }
 }
 
 /// Picks the training device: a GPU adapter when one can be had, else the CPU.
 ///
 /// Never fails: an unavailable or broken GPU falls back to the CPU with the reason recorded.
-#[cfg(feature = "gpu")]
+#[cfg(all(feature = "gpu", feature = "cpu"))]
 pub async fn select_device(prefer_gpu: bool) -> (Device, BackendInfo) {
     if !prefer_gpu {
         return cpu_choice("the CPU backend was requested");
     }
-    match Device::wgpu_options().init_with_setup_async().await {
-        Ok((device, setup)) => {
-            let info = setup.adapter.get_info();
-            let adapter = if info.driver.is_empty() {
-                info.name.clone()
-            } else {
-                format!("{} — {}", info.name, info.driver)
-            };
-            let backend = BackendInfo {
-                kind: BackendKind::Gpu,
-                adapter: Some(adapter),
-                reason: format!("a GPU adapter was found ({:?})", info.backend),
-                workers: 1,
-            };
-            (device.autodiff(), backend)
-        }
-        Err(err) => cpu_choice(&no_adapter_reason(&err.to_string())),
+    match gpu_device().await {
+        Ok(choice) => choice,
+        Err(err) => cpu_choice(&no_adapter_reason(&err)),
     }
 }
 
 /// Picks the training device where no GPU backend is compiled in: always the CPU.
-#[cfg(not(feature = "gpu"))]
+#[cfg(all(not(feature = "gpu"), feature = "cpu"))]
 pub async fn select_device(prefer_gpu: bool) -> (Device, BackendInfo) {
     if !prefer_gpu {
         return cpu_choice("the CPU backend was requested");
@@ -55,6 +48,44 @@ pub async fn select_device(prefer_gpu: bool) -> (Device, BackendInfo) {
     cpu_choice("this build has no GPU backend (build with --features gpu)")
 }
 
+/// Picks the training device of a build without the CPU backend (the page's GPU learner): the
+/// GPU, even where the CPU was asked for (the page loads this build then only if the CPU-only
+/// one cannot be loaded). Fails, with the reason for the user, where no adapter can be had.
+#[cfg(all(feature = "gpu", not(feature = "cpu")))]
+pub async fn select_gpu(prefer_gpu: bool) -> Result<(Device, BackendInfo), String> {
+    let (device, mut backend) = gpu_device().await.map_err(|err| no_adapter_reason(&err))?;
+    if !prefer_gpu {
+        backend.reason = format!(
+            "{}; the CPU was asked for, but this build of the learner has no CPU backend",
+            backend.reason
+        );
+    }
+    Ok((device, backend))
+}
+
+/// The first GPU adapter wgpu finds, as a training device, and what it is.
+#[cfg(feature = "gpu")]
+async fn gpu_device() -> Result<(Device, BackendInfo), String> {
+    let (device, setup) = Device::wgpu_options()
+        .init_with_setup_async()
+        .await
+        .map_err(|err| err.to_string())?;
+    let info = setup.adapter.get_info();
+    let adapter = if info.driver.is_empty() {
+        info.name.clone()
+    } else {
+        format!("{} — {}", info.name, info.driver)
+    };
+    let backend = BackendInfo {
+        kind: BackendKind::Gpu,
+        adapter: Some(adapter),
+        reason: format!("a GPU adapter was found ({:?})", info.backend),
+        workers: 1,
+    };
+    Ok((device.autodiff(), backend))
+}
+
+#[cfg(feature = "cpu")]
 fn cpu_choice(reason: &str) -> (Device, BackendInfo) {
     let info = BackendInfo {
         kind: BackendKind::Cpu,
@@ -66,7 +97,7 @@ fn cpu_choice(reason: &str) -> (Device, BackendInfo) {
 }
 
 /// Turns wgpu's adapter error into a sentence for the user.
-#[cfg_attr(not(feature = "gpu"), allow(dead_code))]
+#[cfg(feature = "gpu")]
 fn no_adapter_reason(error: &str) -> String {
     if error.contains("no adapters") || error.contains("AdapterUnavailable") {
         if cfg!(target_arch = "wasm32") {

@@ -1,15 +1,20 @@
 //! The compute backend of the learner: which burn device runs the tensors, and why.
 //!
 //! The choice is made at run time. Where burn's wgpu backend is compiled in (the `gpu` feature:
-//! always in the browser's worker, natively on request) the first WebGPU/Vulkan/Metal adapter is
-//! used; otherwise, or when no adapter is found, training runs on burn's pure-Rust CPU backend
-//! (Flex). The kinds of backend and their description are plain data, which the page shows; the
+//! the browser's GPU learner worker, natively on request) the first WebGPU/Vulkan/Metal adapter
+//! is used; otherwise, or when no adapter is found, training runs on burn's pure-Rust CPU
+//! backend (Flex, the `cpu` feature). The browser's GPU learner is built without the CPU
+//! backend: where it finds no adapter, the page loads the CPU-only learner instead. The kinds of backend and their description are plain data, which the page shows; the
 //! devices themselves (`device`) are built with the learner.
 
 #[cfg(feature = "learner")]
 mod device;
+#[cfg(all(feature = "gpu", not(feature = "cpu")))]
+pub use device::select_gpu;
 #[cfg(feature = "learner")]
-pub use device::{ComputeError, cpu_device, runs_on_cpu, select_device, smoke_train};
+pub use device::{ComputeError, runs_on_cpu, smoke_train};
+#[cfg(feature = "cpu")]
+pub use device::{cpu_device, select_device};
 
 use serde::{Deserialize, Serialize};
 
