@@ -47,9 +47,13 @@ test('a learner build that cannot be loaded gives way to the other one', async (
     await loadLearner(page, 'gpu', 180_000);
     assert.match(await messages(page), /The learner built for the CPU could not be started \(.*\), so the page loaded the learner with the GPU backend instead; there was no trajectory or model to give back\./);
     assert.match(await page.getByTestId('backend-reason').innerText(), /the CPU was asked for, but this build of the learner has no CPU backend/);
+    // It trains: the smoke training's loss falls (a full epoch on SwiftShader would add a
+    // minute and a half to the suite; 'training raises U/T … (webgpu)' in learn.test.mjs trains
+    // this build on WebGPU).
     await page.waitForSelector('[data-testid=smoke][data-state=done]', { timeout: 180_000 });
-    await simulateAndTrain(page);
-    assert.ok(Number.isFinite(Number(await stat(page, 'last-u'))) && await stat(page, 'last-u') !== '', 'the learner trained');
+    const smoke = page.getByTestId('smoke');
+    const [first, last] = [Number(await smoke.getAttribute('data-first-loss')), Number(await smoke.getAttribute('data-last-loss'))];
+    assert.ok(last < 0.5 * first, `the smoke training's loss fell: ${first} -> ${last}`);
     assert.ok(page.workers().every((w) => !w.url().includes('cpu-worker')));
     // The only errors are the browser's own report of the missing file.
     assert.deepEqual(page.errors.filter((e) => !/Failed to load resource|404/.test(e)), []);
