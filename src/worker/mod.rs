@@ -4,10 +4,11 @@
 //! Requests are queued and served one at a time by a single async task. Pause and resume act at
 //! once on the running job; any other request makes a running simulation give way to it.
 //!
-//! It is built twice: the simulation worker (without the feature `learner`: simulation and
-//! trajectory files, a small download), which the page starts with, and the learner worker
+//! It is built three times: the simulation worker (without the feature `learner`: simulation
+//! and trajectory files, a small download), which the page starts with, and the learner worker
 //! (with `learner`, in `learning.rs`: training, scans, extrapolation, models), which the page
-//! loads for the first request that runs a network.
+//! loads for the first request that runs a network, once with the GPU backend alone (`gpu`) and
+//! once with the CPU backend alone (`cpu`, which adds the helper workers of `helpers.rs`).
 
 mod backup;
 mod control;
