@@ -282,12 +282,7 @@ impl Helper {
             }
             _ => RateNetwork::new(&request.config, &request.scheme, &self.device),
         };
-        let network = load_weights(network, &request.weights)?;
-        let network = if request.frozen_body {
-            network.with_frozen_body()
-        } else {
-            network.set_require_grad(true)
-        };
+        let network = load_weights(network, &request.weights)?.trainable(request.frozen_body);
         let reply = match &request.work {
             ShareWork::Gradient { parts } => {
                 let gradient = super::gradient::sequential(

@@ -242,9 +242,14 @@ impl RateNetwork {
             .checked_add(classes)
     }
 
-    /// This network with its embeddings and encoder taken out of autodiff: the backward pass of
-    /// a step stops at the head ([`LearnerConfig::freeze_body`]).
-    pub fn with_frozen_body(self) -> Self {
+    /// This network ready for training steps. With `freeze_body` its embeddings and encoder are
+    /// taken out of autodiff, so the backward pass of a step stops at the head
+    /// ([`LearnerConfig::freeze_body`]); without, every weight trains, also those of a body
+    /// taken from a network that was trained with a frozen body.
+    pub fn trainable(self, freeze_body: bool) -> Self {
+        if !freeze_body {
+            return self.set_require_grad(true);
+        }
         Self {
             embeddings: self.embeddings.into_iter().map(|e| e.no_grad()).collect(),
             encoder: self.encoder.no_grad(),

@@ -168,12 +168,7 @@ impl Trainer {
                 )
             })?;
         let frozen_body = config.freeze_body;
-        // A body taken from a network trained with a frozen body trains again unless asked not to.
-        let network = if frozen_body {
-            network.with_frozen_body()
-        } else {
-            network.set_require_grad(true)
-        };
+        let network = network.trainable(frozen_body);
         let mut trainer = Self::with_network(config, network, source, device, exact_u_per_t)?;
         trainer.frozen_body = frozen_body;
         Ok(trainer)
@@ -193,7 +188,7 @@ impl Trainer {
             .clone()
             .fork(&device)
             .train()
-            .set_require_grad(true);
+            .trainable(false);
         Self::with_network(
             learned.config().clone(),
             network,
