@@ -75,7 +75,7 @@ impl BackendState {
 }
 
 /// What the badge says before the learner loads.
-const NOT_LOADED: &str = "Simulation is ready. The learner (about 1 MB, or 2.6 MB with WebGPU) is \
+const NOT_LOADED: &str = "Simulation is ready. The learner (about 1 MB, or 2.4 MB with WebGPU) is \
     downloaded when you first train, scan, extrapolate or load a model; it then chooses WebGPU or \
     the CPU.";
 

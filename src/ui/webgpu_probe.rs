@@ -1,5 +1,5 @@
 //! Whether this browser gives the page a WebGPU adapter, asked once when the page opens. It
-//! decides which learner worker the page loads: the build with the GPU backend (2.6 MB gzipped,
+//! decides which learner worker the page loads: the build with the GPU backend (2.4 MB gzipped,
 //! and no CPU backend) only where it may train on a GPU, the CPU-only build (1.0 MB) elsewhere.
 
 use js_sys::{Function, Promise, Reflect};

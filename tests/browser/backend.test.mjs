@@ -27,7 +27,7 @@ async function smokeResult(page) {
 }
 
 // `learner`: the build of the learner worker the page loads. The one with the GPU backend only
-// where it may train on WebGPU; else the CPU-only build, 1.0 MB against 2.6 MB gzipped.
+// where it may train on WebGPU; else the CPU-only build, 1.0 MB against 2.4 MB gzipped.
 const cases = [
   { name: 'webgpu', webgpu: true, query: '', kind: 'gpu', label: /swiftshader/i, reason: /adapter was found/, learner: 'jumpformer-worker' },
   { name: 'cpu-fallback', webgpu: false, query: '', kind: 'cpu', label: /CPU/, reason: /WebGPU not available in this browser/, learner: 'jumpformer-cpu-worker' },
@@ -84,7 +84,7 @@ test('the page starts with the simulation worker only; the first training loads 
     const page = await openPage(browser, own.url
       + '?backend=cpu&L=12&T=5&burn_in=1&epochs=1&d_model=16&heads=2&layers=1&d_ff=32');
     await page.waitForSelector('[data-testid=backend-badge][data-kind=unloaded]', { timeout: 120_000 });
-    assert.match(await page.getByTestId('backend-reason').innerText(), /learner \(about 1 MB, or 2\.6 MB with WebGPU\) is downloaded when you first train/);
+    assert.match(await page.getByTestId('backend-reason').innerText(), /learner \(about 1 MB, or 2\.4 MB with WebGPU\) is downloaded when you first train/);
     await page.getByTestId('sim-run').click();
     await page.waitForSelector('[data-testid=trajectory]', { timeout: 120_000 });
     const jumps = await page.getByTestId('trajectory').getAttribute('data-jumps');
