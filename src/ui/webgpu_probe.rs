@@ -1,6 +1,7 @@
 //! Whether this browser gives the page a WebGPU adapter, asked once when the page opens. It
-//! decides which learner worker the page loads: the build with the GPU backend (2.4 MB gzipped,
-//! and no CPU backend) only where it may train on a GPU, the CPU-only build (1.0 MB) elsewhere.
+//! decides which learner worker the page loads: the build with the GPU backend (and no CPU
+//! backend) only where it may train on a GPU, the smaller CPU-only build elsewhere (sizes:
+//! `scripts/bench-download.sh`).
 
 use js_sys::{Function, Promise, Reflect};
 use leptos::prelude::*;

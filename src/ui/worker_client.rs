@@ -19,7 +19,7 @@ pub enum WorkerBuild {
     /// Everything, the learner with its GPU backend included: loaded for the first request that
     /// runs a network where the browser may train on WebGPU.
     Learner,
-    /// The learner without the GPU backend (1.0 MB gzipped against 2.4): loaded instead where
+    /// The learner without the GPU backend (the smaller download): loaded instead where
     /// the learner will run on the CPU.
     CpuLearner,
 }
