@@ -26,9 +26,10 @@ use thiserror::Error;
 /// defaults ([`LearnerConfig::default`]).
 #[derive(Debug, clap::Args)]
 pub struct LearnerArgs {
-    /// Start from a preset's learner (paper and fa-tutorial: the defaults; classroom: a small
-    /// network with the hard-constraint prior; exclusion: the same network with no prior, ten
-    /// epochs); the flags below change any setting.
+    /// Start from a preset's learner (paper: the defaults; fa-tutorial: the defaults with periodic
+    /// position tables and dropout 0.1; classroom: a small network with the hard-constraint
+    /// prior; exclusion: the same network with no prior, ten epochs); the flags below change any
+    /// setting.
     #[arg(long, value_enum)]
     preset: Option<PresetArg>,
     /// Passes over the trajectory (default 10).
